@@ -35,6 +35,9 @@ export function validateElection(election: Election): void {
   if (names.size !== n) throw new ElectionError('candidate names must be unique');
   const isIndex = (c: number) => Number.isInteger(c) && c >= 0 && c < n;
   if (!election.withdrawn.every(isIndex)) throw new ElectionError('withdrawn candidates must be candidate indices');
+  if (n - new Set(election.withdrawn).size < election.seats) {
+    throw new ElectionError('more seats than candidates left after withdrawals');
+  }
   for (const ballot of election.ballots) {
     if (!Number.isSafeInteger(ballot.weight) || ballot.weight < 1) {
       throw new ElectionError('ballot weights must be positive whole numbers');

@@ -1,5 +1,8 @@
 import { profile } from './ballots.ts';
 import { Lot } from './lot.ts';
+import { countIrv } from './irv.ts';
+import { countSchulze } from './schulze.ts';
+import { countMeek } from './stv-meek.ts';
 import { countScottish } from './stv-scottish.ts';
 import type { CountOptions, Election, Method, ResultOf } from './types.ts';
 
@@ -17,6 +20,9 @@ export function count<M extends Method>(method: M, election: Election, options: 
   const lot = new Lot(options.seed);
   const counters: { [K in Method]: () => ResultOf[K] } = {
     'stv-scottish': () => countScottish(profile(election), lot),
+    'stv-meek': () => countMeek(profile(election), lot),
+    irv: () => countIrv(profile(election), lot),
+    schulze: () => countSchulze(election, lot),
   };
   return counters[method]();
 }

@@ -101,7 +101,7 @@ export interface IrvResult {
   valid_votes: number;
   seed: number;
   rounds: IrvRound[];
-  winner: string | null;
+  winner: string;
   elected: string[];
 }
 
@@ -118,7 +118,7 @@ export interface SchulzeResult {
   condorcet_winner: string | null;
   /** Best first; candidates in the same inner array are tied. */
   ranking: string[][];
-  winner: string | null;
+  winner: string;
   elected: string[];
   tie_break?: TieBreak;
 }
