@@ -41,9 +41,10 @@ class Lines {
     return null;
   }
 
-  /** The line number to blame when the file ends too early. */
+  /** The line just past the last one, blamed when the file ends too early. */
   get endLine(): number {
-    return this.lines.length;
+    const trailingNewline = this.lines[this.lines.length - 1] === '';
+    return this.lines.length + (trailingNewline ? 0 : 1);
   }
 
   require(expected: string): { text: string; line: number } {
