@@ -1,0 +1,11 @@
+import { capability } from '../lib/http.ts';
+import { redeemSignIn } from './redeem-sign-in.ts';
+import { requestSignIn } from './request-sign-in.ts';
+import { signOut, signOutEverywhere } from './sign-out.ts';
+
+export const handler = capability({
+  'POST /api/auth/email': requestSignIn,
+  'POST /api/auth/token': redeemSignIn,
+  'DELETE /api/auth/session': signOut,
+  'DELETE /api/auth/sessions': signOutEverywhere,
+});

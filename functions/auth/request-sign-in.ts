@@ -1,0 +1,48 @@
+import { emailHash, randomToken, sha256, sixDigitCode } from '../lib/crypto.ts';
+import { nowSeconds } from '../lib/entities.ts';
+import { tooManyRequests } from '../lib/errors.ts';
+import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { sendEmail } from '../lib/mail.ts';
+import { rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
+import { transactWrite } from '../lib/transact.ts';
+import { signInEmail } from './sign-in-email.ts';
+import { authService } from './store.ts';
+
+export const SIGN_IN_TTL_SECONDS = 60 * 60;
+
+export const signInLimits = {
+  perEmail: { name: 'signin-email', limit: 5, windowSeconds: 15 * 60 },
+  perIp: { name: 'signin-ip', limit: 30, windowSeconds: 15 * 60 },
+} satisfies Record<string, RateLimit>;
+
+/** The code is stored hashed with its request's token hash, so it is bound to that one request. */
+export const codeHash = (tokenHash: string, code: string) => sha256(`code:${tokenHash}:${code}`);
+
+/**
+ * POST /api/auth/email. Records the request and both rate-limit counters in one transaction,
+ * then emails the link and code. The answer is the same whether or not the address has an account.
+ */
+export async function requestSignIn(request: ApiRequest<'POST /api/auth/email'>): Promise<ApiReply> {
+  const { email } = request.body;
+  const token = randomToken();
+  const code = sixDigitCode();
+  const tokenHash = sha256(token);
+  const expiresAt = nowSeconds() + SIGN_IN_TTL_SECONDS;
+  const byEmail = rateLimitCheck(signInLimits.perEmail, emailHash(email));
+  const byIp = rateLimitCheck(signInLimits.perIp, request.ip);
+
+  const codes = await transactWrite(authService, ({ RateCounter, SignInRequest, SignInCode }) => [
+    byEmail.commit(RateCounter),
+    byIp.commit(RateCounter),
+    SignInRequest.create({ tokenHash, email, ip: request.ip, createdAt: new Date().toISOString(), expiresAt }).commit(),
+    SignInCode.put({ emailHash: emailHash(email), tokenHash, codeHash: codeHash(tokenHash, code), attempts: 0, expiresAt }).commit(),
+  ]);
+  if (codes) {
+    const waits = [byEmail.retryAfter, byIp.retryAfter].filter((_, i) => codes[i] === 'ConditionalCheckFailed');
+    if (waits.length) throw tooManyRequests(Math.max(...waits), 'Too many sign-in emails. Wait a few minutes, then try again.');
+    throw new Error(`Sign-in request was not recorded: ${codes.join(',')}`);
+  }
+
+  await sendEmail(signInEmail(email, token, code));
+  return { body: { message: 'Check your email for a sign-in link and code.' } };
+}

@@ -1,0 +1,175 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { routes, type RouteKey } from '../../shared/api/routes.ts';
+import { apiSecurityHeaders } from '../../shared/security-headers.ts';
+import { withDbUsage } from './clients.ts';
+import { AppError, badRequest, invalid, unauthorized } from './errors.ts';
+import { maskIp } from './ip.ts';
+import { logger } from './logger.ts';
+import { readSession, type Actor } from './session.ts';
+
+type Routes = typeof routes;
+type Infer<T> = T extends z.ZodMiniType ? z.infer<T> : undefined;
+
+/** What a use case receives: validated input, the actor, and the request facts it may store. */
+export interface ApiRequest<K extends RouteKey = RouteKey> {
+  routeKey: K;
+  body: Infer<Routes[K] extends { body: infer B } ? B : undefined>;
+  query: Infer<Routes[K] extends { query: infer Q } ? Q : undefined>;
+  params: Record<string, string>;
+  actor: Routes[K] extends { auth: 'required' } ? Actor : Actor | null;
+  /** The raw session id from the cookie, when there is one (sign-out needs it). */
+  sessionId: string | null;
+  /** Already masked: the unmasked address never leaves this module. */
+  ip: string;
+  userAgent: string;
+}
+
+export interface ApiReply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  cookies?: string[];
+}
+
+export type UseCaseHandler<K extends RouteKey> = (request: ApiRequest<K>) => Promise<ApiReply>;
+
+export type RouteHandlers<K extends RouteKey> = { [P in K]: UseCaseHandler<P> };
+
+type Internal = Record<string, unknown>;
+
+/** The Lambda context, plus the validated request the parse middleware attaches to it. */
+type MootContext = Context & { apiRequest?: ApiRequest };
+
+type Event = APIGatewayProxyEventV2;
+type Result = APIGatewayProxyStructuredResultV2;
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}, cookies?: string[]): Result {
+  return {
+    statusCode: status,
+    headers: { ...apiSecurityHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }), ...headers },
+    ...(cookies?.length ? { cookies } : {}),
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+/** zod issues → `{field: message}`, first message per field, dotted paths. */
+export function issuesToFields(issues: readonly z.core.$ZodIssue[]): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = issue.path.length ? issue.path.join('.') : '_';
+    fields[key] ??= issue.code === 'invalid_union' ? 'This value is not in an accepted form.' : issue.message;
+  }
+  return fields;
+}
+
+function parseBody(event: Event): unknown {
+  if (!event.body) return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const type = event.headers['content-type'] ?? '';
+  if (!type.startsWith('application/json')) {
+    throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.');
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw badRequest('The request body is not valid JSON.', 'invalid_json');
+  }
+}
+
+function validate(schema: z.ZodMiniType | undefined, value: unknown, what: 'body' | 'query'): unknown {
+  if (!schema) return undefined;
+  if (what === 'body' && (value === undefined || value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw invalid({ _: 'Send a JSON object.' }, 'The request body must be a JSON object.');
+  }
+  const result = z.safeParse(schema, value);
+  if (!result.success) {
+    // A union of object shapes reports no useful path; name the fields of the shape closest to what was sent.
+    const fields = issuesToFields(flattenUnionIssues(result.error.issues, value));
+    throw invalid(fields);
+  }
+  return result.data;
+}
+
+function flattenUnionIssues(issues: readonly z.core.$ZodIssue[], value: unknown): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'invalid_union' && issue.path.length === 0 && issue.errors.length) {
+      const sent = new Set(Object.keys((value ?? {}) as object));
+      // Prefer the alternative whose failing fields were actually sent; it is what the client meant.
+      const best = [...issue.errors].sort((a, b) => score(b, sent) - score(a, sent))[0] ?? [];
+      out.push(...best);
+    } else {
+      out.push(issue);
+    }
+  }
+  return out;
+}
+
+function score(alternative: readonly z.core.$ZodIssue[], sent: Set<string>): number {
+  return alternative.filter((i) => sent.has(String(i.path[0]))).length * 2 - alternative.length;
+}
+
+/**
+ * Builds one capability's Lambda handler from its route handlers. The chain is always
+ * parse → session → validate → use case → map errors, declared here once for every route.
+ */
+export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
+  const table = handlers as unknown as Record<string, UseCaseHandler<RouteKey>>;
+
+  const parse: middy.MiddlewareObj<Event, Result, Error, MootContext, Internal> = {
+    before: async (request) => {
+      const event = request.event;
+      const spec = routes[event.routeKey as RouteKey] as (typeof routes)[RouteKey] | undefined;
+      if (!spec || !table[event.routeKey]) throw new AppError(404, 'not_found', 'No such endpoint.');
+      const cookie = event.cookies?.join('; ') ?? event.headers.cookie ?? '';
+      const session = spec.auth === 'none' ? { actor: null, sessionId: null } : await readSession(cookie);
+      if (spec.auth === 'required' && !session.actor) throw unauthorized();
+      const body = validate('body' in spec ? (spec.body as z.ZodMiniType) : undefined, parseBody(event), 'body');
+      const query = validate('query' in spec ? (spec.query as z.ZodMiniType) : undefined, event.queryStringParameters ?? {}, 'query');
+      request.context.apiRequest = {
+        routeKey: event.routeKey as RouteKey,
+        body: body as never,
+        query: query as never,
+        params: (event.pathParameters ?? {}) as Record<string, string>,
+        actor: session.actor as never,
+        sessionId: session.sessionId,
+        ip: maskIp(event.requestContext?.http?.sourceIp),
+        userAgent: (event.headers['user-agent'] ?? '').slice(0, 256),
+      };
+    },
+  };
+
+  const mapErrors: middy.MiddlewareObj<Event, Result, Error, MootContext, Internal> = {
+    onError: async (request) => {
+      const error = request.error;
+      if (error instanceof AppError) {
+        request.response = json(
+          error.status,
+          { error: { code: error.code, message: error.message, ...(error.fields ? { fields: error.fields } : {}) } },
+          error.headers,
+        );
+        return;
+      }
+      logger.error('Unhandled error', { routeKey: request.event.routeKey, error: error as Error });
+      request.response = json(500, { error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } });
+    },
+  };
+
+  const run = async (event: Event, context: MootContext): Promise<Result> => {
+    const request = context.apiRequest;
+    if (!request) throw new Error('The parse middleware did not run.');
+    const spec = routes[request.routeKey];
+    const reply = await (table[request.routeKey] as UseCaseHandler<RouteKey>)(request);
+    void event;
+    return json(reply.status ?? spec.status, reply.body, reply.headers, reply.cookies);
+  };
+
+  const chain = middy<Event, Result, Error, MootContext, Internal>().use(mapErrors).use(parse).handler(run);
+  return async (event: Event, context: Context): Promise<Result> => {
+    const { result, usage } = await withDbUsage(() => chain(event, context as MootContext));
+    logger.debug('DynamoDB usage', { routeKey: event.routeKey, ...usage });
+    return result;
+  };
+}

@@ -1,0 +1,9 @@
+import { openApiDocument } from '../../shared/api/openapi.ts';
+import { capability } from '../lib/http.ts';
+
+// Built once per cold start: the document only changes with a deploy.
+const document = openApiDocument();
+
+export const handler = capability({
+  'GET /api/openapi.json': async () => ({ body: document, headers: { 'cache-control': 'public, max-age=300' } }),
+});

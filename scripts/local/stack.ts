@@ -1,0 +1,185 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Server } from 'node:http';
+import S3rver from 's3rver';
+import sesModule from 'aws-ses-v2-local';
+import type { FunctionName } from '../../shared/api/routes.ts';
+import { ensureTable, startDynamo } from './dynamo.ts';
+import { StackError } from './errors.ts';
+import { createLocalServer } from './server.ts';
+import { startStreamPoller } from './stream-poller.ts';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface StackOptions {
+  /** App port; 0 picks a free one. */
+  port: number;
+  /** Mailbox port; 0 picks a free one. */
+  mailPort: number;
+  /** Where data persists; without it everything lives in memory and in a temporary folder. */
+  dataDir?: string;
+  webDir?: string;
+  /** Scheduler tick interval (60 s like the cloud; tests may shorten it). */
+  schedulerIntervalMs?: number;
+}
+
+export interface Stack {
+  appUrl: string;
+  mailUrl: string;
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  /** Runs one stream poll now and waits for its deliveries. */
+  flushStream(): Promise<void>;
+  /** Runs the scheduler once now. */
+  tick(): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** Finds a free port by binding port 0 on loopback. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function assertPortFree(port: number, variable: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new StackError(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} is already in use: stop whatever uses it, or pick another port with ${variable}=<port> npm start.`
+            : `Cannot listen on port ${port} (${error.code}): pick another port with ${variable}=<port>.`,
+        ),
+      ),
+    );
+    server.listen(port, () => server.close(() => resolve()));
+  });
+}
+
+function assertJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error || result.status !== 0) {
+    throw new StackError('Java 17 or newer is needed to run DynamoDB Local, and `java` is not on PATH: install a JRE (e.g. `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`) and run npm start again.');
+  }
+  const version = /version "(\d+)/.exec(`${result.stderr}${result.stdout}`)?.[1];
+  if (version && Number(version) < 17) throw new StackError(`Java ${version} is too old for DynamoDB Local: install Java 17 or newer.`);
+}
+
+/**
+ * Starts the whole local stack: DynamoDB Local, the SES and S3 emulators, the API and web
+ * server, the stream poller and the scheduler. The same handlers run here as in the cloud.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  assertJava();
+  if (options.port) await assertPortFree(options.port, 'PORT');
+  if (options.mailPort) await assertPortFree(options.mailPort, 'MAIL_PORT');
+  const port = options.port || (await freePort());
+  const mailPort = options.mailPort || (await freePort());
+  const dataDir = options.dataDir;
+  const scratch = dataDir ? undefined : mkdtempSync(join(tmpdir(), 'moot-'));
+  const s3Dir = join(dataDir ?? scratch!, 's3');
+  if (dataDir) mkdirSync(join(dataDir, 'dynamodb'), { recursive: true });
+  mkdirSync(s3Dir, { recursive: true });
+
+  const stoppers: Array<() => Promise<unknown> | unknown> = [];
+  const stop = async () => {
+    for (const stopper of stoppers.reverse()) await Promise.resolve(stopper()).catch(() => undefined);
+    stoppers.length = 0;
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  };
+
+  try {
+    const dynamoPort = await freePort();
+    const [dynamo, mail, s3] = await Promise.all([
+      startDynamo(dynamoPort, dataDir ? join(dataDir, 'dynamodb') : undefined),
+      // The emulator is CommonJS; its default export sits one level down when imported from ESM.
+      (sesModule as unknown as { default: (config: { host: string; port: number }) => Promise<Server> }).default({ host: '127.0.0.1', port: mailPort }),
+      (async () => {
+        const s3Port = await freePort();
+        const s3rver = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory: s3Dir, configureBuckets: [{ name: 'moot-uploads' }, { name: 'moot-exports' }] });
+        await s3rver.run();
+        return { s3rver, endpoint: `http://127.0.0.1:${s3Port}` };
+      })(),
+    ]);
+    // If this process dies without stopping the stack, the Java child must not outlive it.
+    const killDynamo = () => dynamo.process.kill('SIGKILL');
+    process.once('exit', killDynamo);
+    stoppers.push(() => new Promise<void>((resolve) => {
+      process.off('exit', killDynamo);
+      if (dynamo.process.exitCode !== null) return resolve();
+      dynamo.process.once('exit', () => resolve());
+      dynamo.process.kill('SIGTERM');
+      setTimeout(() => dynamo.process.kill('SIGKILL'), 3_000).unref();
+    }));
+    stoppers.push(() => new Promise((resolve) => (mail as Server).close(resolve)));
+    stoppers.push(() => s3.s3rver.close());
+
+    const tableName = 'moot';
+    const appUrl = `http://localhost:${port}`;
+    // The handlers read their configuration when first imported, so set it before loading them.
+    Object.assign(process.env, {
+      MOOT_LOCAL: '1',
+      TABLE_NAME: tableName,
+      APP_URL: appUrl,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      SES_ENDPOINT: `http://127.0.0.1:${mailPort}`,
+      S3_ENDPOINT: s3.endpoint,
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+    });
+    await ensureTable(dynamo.endpoint, tableName);
+
+    const { withDbUsage } = await import('../../functions/lib/clients.ts');
+    const handlers = new Map<FunctionName, Promise<any>>();
+    const loadHandler = (fn: FunctionName) => {
+      if (!handlers.has(fn)) handlers.set(fn, import(`../../functions/${fn}/handler.ts`).then((m) => m.handler));
+      return handlers.get(fn)!;
+    };
+    const server = createLocalServer({ port, webDir: options.webDir ?? join(repoRoot, 'frontend/build'), loadHandler, withDbUsage });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, resolve);
+    });
+    stoppers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
+
+    const stream = await import('../../functions/workers/stream-handler.ts');
+    const poller = startStreamPoller(dynamo.endpoint, tableName, stream.handler);
+    stoppers.push(() => poller.stop());
+
+    const scheduler = await import('../../functions/workers/scheduler-handler.ts');
+    const tick = () => scheduler.handler().catch((error: Error) => console.error(`scheduler: ${error.message}`));
+    const timer = setInterval(tick, options.schedulerIntervalMs ?? 60_000);
+    stoppers.push(() => clearInterval(timer));
+    // Work that fell due while the stack was down runs straight away.
+    void tick();
+
+    return {
+      appUrl,
+      mailUrl: `http://localhost:${mailPort}`,
+      dynamoEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
+      tableName,
+      flushStream: () => poller.flush(),
+      tick,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
