@@ -1,0 +1,72 @@
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { Deployment } from '../deployments.ts';
+
+/** The SES names a function needs; all deterministic, so no cross-stack (or cross-region) reference. */
+export function mailNames(deployment: Deployment) {
+  const region = deployment.mailRegion ?? deployment.region;
+  const configurationSet = `moot-${deployment.id.toLowerCase()}`;
+  const arn = (resource: string) => `arn:aws:ses:${region}:${deployment.account}:${resource}`;
+  return {
+    region,
+    configurationSet,
+    identityArn: arn(`identity/${deployment.domain}`),
+    configurationSetArn: arn(`configuration-set/${configurationSet}`),
+  };
+}
+
+/**
+ * The deployment's SES domain identity and configuration set, with bounces, complaints and rejects
+ * published to an encrypted SNS topic (its handler subscribes later).
+ */
+export class Mail extends Construct {
+  readonly feedback: sns.Topic;
+
+  constructor(scope: Construct, id: string, props: { deployment: Deployment }) {
+    super(scope, id);
+    const { deployment } = props;
+    const names = mailNames(deployment);
+
+    // SES may only publish to a topic whose key policy names SES, which an AWS-managed key's
+    // policy cannot, so the topic has its own customer-managed key in every profile.
+    const key = new kms.Key(this, 'Key', {
+      alias: `alias/moot-${deployment.id.toLowerCase()}-mail`,
+      description: `Moot ${deployment.id}: mail feedback topic`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('ses.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.feedback = new sns.Topic(this, 'Feedback', {
+      displayName: `Moot ${deployment.id} bounces and complaints`,
+      masterKey: key,
+      enforceSSL: true,
+    });
+
+    const configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
+      configurationSetName: names.configurationSet,
+      reputationMetrics: true,
+      sendingEnabled: true,
+      tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
+      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+    });
+    configurationSet.addEventDestination('Feedback', {
+      destination: ses.EventDestination.snsTopic(this.feedback),
+      events: [ses.EmailSendingEvent.BOUNCE, ses.EmailSendingEvent.COMPLAINT, ses.EmailSendingEvent.REJECT],
+    });
+    new ses.EmailIdentity(this, 'Identity', {
+      identity: ses.Identity.domain(deployment.domain),
+      configurationSet,
+    });
+  }
+}

@@ -1,0 +1,174 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledge, wildcardResourceFinding } from '../nag.ts';
+
+/** What a Moot Lambda can reach, by ARN; the stateless stack builds it once per deployment. */
+export interface FunctionResources {
+  tableArn: string;
+  tableStreamArn: string;
+  uploadsBucketArn: string;
+  exportsBucketArn: string;
+  signingSecretArn: string;
+  /** SES identity and configuration set the function may send through. */
+  mailArns: string[];
+  /** Government only: the key behind the table, buckets and secret. */
+  dataKey?: kms.IKey;
+}
+
+export interface MootFunctionProps {
+  /** Directory holding the esbuild bundle (`index.mjs`). */
+  codeDir: string;
+  environment: Record<string, string>;
+  resources: FunctionResources;
+  logRetentionDays: number;
+  /** Government: log groups are encrypted with this key. */
+  logKey?: kms.IKey;
+  timeout?: Duration;
+  memorySize?: number;
+  description?: string;
+}
+
+type Access = 'r' | 'rw';
+
+const tableActions: Record<Access, string[]> = {
+  r: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable'],
+  rw: [
+    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable',
+    'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
+  ],
+};
+
+const bucketActions: Record<Access, string[]> = {
+  r: ['s3:GetObject'],
+  rw: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+};
+
+/**
+ * A Moot Lambda with the house defaults: Node.js 24 on arm64, 512 MB, active X-Ray tracing, its
+ * own log group with the profile's retention (and key), and a role that starts empty. Permissions
+ * are added through the readable `grant*` methods, each of which acknowledges the cdk-nag
+ * wildcard finding it causes, with the reason, right where the wildcard is written.
+ */
+export class MootFunction extends Construct {
+  readonly fn: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  private readonly resources: FunctionResources;
+  private keyGranted = false;
+
+  constructor(scope: Construct, id: string, props: MootFunctionProps) {
+    super(scope, id);
+    this.resources = props.resources;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetentionDays as logs.RetentionDays,
+      encryptionKey: props.logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Our own role rather than the default one, which attaches the AWS-managed
+    // AWSLambdaBasicExecutionRole (logs:* on every log group in the account).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Moot ${id} function`,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
+    this.fn = new lambda.Function(this, 'Function', {
+      code: lambda.Code.fromAsset(props.codeDir),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      role: this.role,
+      description: props.description,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    });
+    acknowledge(
+      this,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (stream event source) do not support resource-level permissions.',
+    );
+  }
+
+  /** Items and every index of the single table. */
+  grantTable(access: Access): this {
+    const indexes = `${this.resources.tableArn}/index/*`;
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: tableActions[access], resources: [this.resources.tableArn, indexes] }),
+    );
+    acknowledge(this, wildcardResourceFinding(this, indexes), 'Queries reach every GSI of the single table; the index set is declared in functions/lib/table-schema.ts and changes with it.');
+    return this.grantDataKey();
+  }
+
+  /** Read the table's change stream (the stream worker only). */
+  grantStream(): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [this.resources.tableStreamArn],
+      }),
+    );
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
+    return this.grantDataKey();
+  }
+
+  grantUploads(access: Access): this {
+    return this.grantObjects(this.resources.uploadsBucketArn, access, 'Upload object keys are generated per user at run time (uploads/<group>/<id>); access is checked by the use case before presigning.');
+  }
+
+  grantExports(access: Access): this {
+    return this.grantObjects(this.resources.exportsBucketArn, access, 'Export object keys are generated per export at run time; the bucket holds nothing else and objects expire.');
+  }
+
+  /** The HMAC secret for signed cursors and unsubscribe links. */
+  grantSigningSecret(): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.resources.signingSecretArn] }),
+    );
+    return this.grantDataKey();
+  }
+
+  /** Send through the deployment's SES identity and configuration set, nothing else. */
+  grantSendMail(): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['ses:SendEmail', 'ses:SendRawEmail'], resources: this.resources.mailArns }),
+    );
+    return this;
+  }
+
+  private grantObjects(bucketArn: string, access: Access, reason: string): this {
+    const objects = `${bucketArn}/*`;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: bucketActions[access], resources: [objects] }));
+    acknowledge(this, wildcardResourceFinding(this, objects), reason);
+    return this.grantDataKey();
+  }
+
+  private grantDataKey(): this {
+    const key = this.resources.dataKey;
+    if (!key || this.keyGranted) return this;
+    this.keyGranted = true;
+    // Listed actions rather than key.grantEncryptDecrypt(), whose GenerateDataKey*/ReEncrypt*
+    // wildcards would need acknowledging for no benefit.
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [key.keyArn],
+      }),
+    );
+    return this;
+  }
+}

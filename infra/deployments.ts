@@ -1,0 +1,170 @@
+// Every place Moot runs, as data. The CDK app makes two stacks (stateful, stateless) per entry and
+// nothing else varies by deployment except what is written here or derived from `profile`.
+//
+// A private host is one more entry with its own account, domain and branding, e.g.:
+//
+//   {
+//     id: 'Acme', account: '555555555555', region: 'eu-west-2', domain: 'decide.acme.example',
+//     certificateArn: 'arn:aws:acm:us-east-1:555555555555:certificate/…',
+//     profile: 'saas', sesRatePerSecond: 1, invitationsPerInviterPerDay: 100,
+//     branding: { name: 'Acme Decides', logoPath: 'brands/acme.svg',
+//                 colours: { primary: '#0b3d91', primaryContrast: '#ffffff' } },
+//   },
+
+export type Profile = 'saas' | 'government';
+
+export interface Branding {
+  name: string;
+  /** Relative to the web build; the default Moot logo when absent. */
+  logoPath?: string;
+  colours: { primary: string; primaryContrast: string; [name: string]: string };
+}
+
+export interface Deployment {
+  /** Short, stable and PascalCase: it becomes part of stack names and physical resource names. */
+  id: string;
+  account: string;
+  region: string;
+  domain: string;
+  /**
+   * ACM certificate for `domain`. CloudFront only accepts certificates from us-east-1, so it is
+   * issued out of band (DNS validation) and referenced here, which keeps synth offline.
+   */
+  certificateArn: string;
+  profile: Profile;
+  /**
+   * Where SES sends from, when SES is not offered in `region`. The mail resources then go in a
+   * third stack, `Moot-<Id>-Mail`, in that region of the same account.
+   */
+  mailRegion?: string;
+  branding: Branding;
+  /** The account's SES sending rate; the mail sender paces itself to it. */
+  sesRatePerSecond: number;
+  invitationsPerInviterPerDay: number;
+}
+
+const mootBranding: Branding = {
+  name: 'Moot',
+  colours: { primary: '#3b3b98', primaryContrast: '#ffffff', accent: '#f5a623' },
+};
+
+const DEFAULT_INVITATIONS_PER_DAY = 500;
+
+export const deployments: Deployment[] = [
+  {
+    id: 'Us',
+    account: '111111111111',
+    region: 'us-east-1',
+    domain: 'us.moot.example',
+    certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-000000000001',
+    profile: 'saas',
+    branding: mootBranding,
+    sesRatePerSecond: 14,
+    invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+  },
+  {
+    id: 'Eu',
+    account: '222222222222',
+    region: 'eu-central-1',
+    domain: 'eu.moot.example',
+    certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-4000-8000-000000000002',
+    profile: 'saas',
+    branding: mootBranding,
+    sesRatePerSecond: 14,
+    invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+  },
+  {
+    id: 'Au',
+    account: '333333333333',
+    region: 'ap-southeast-2',
+    domain: 'au.moot.example',
+    certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-4000-8000-000000000003',
+    profile: 'saas',
+    branding: mootBranding,
+    sesRatePerSecond: 14,
+    invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+  },
+  {
+    // Its own account (and AWS Organizations OU in practice): nothing here is shared with SaaS.
+    id: 'NzGov',
+    account: '444444444444',
+    region: 'ap-southeast-6',
+    domain: 'moot.govt.example.nz',
+    certificateArn: 'arn:aws:acm:us-east-1:444444444444:certificate/00000000-0000-4000-8000-000000000004',
+    profile: 'government',
+    // SES is not offered in Auckland (CloudFormation has no AWS::SES::* types there), so mail is
+    // sent from Sydney, still in this isolated account. Stored data stays in ap-southeast-6.
+    mailRegion: 'ap-southeast-2',
+    branding: {
+      name: 'Moot for Government',
+      logoPath: 'brands/nz-gov.svg',
+      colours: { primary: '#00304b', primaryContrast: '#ffffff', accent: '#0a7e6e' },
+    },
+    sesRatePerSecond: 1,
+    invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+  },
+];
+
+export interface ProfileSettings {
+  /**
+   * Customer-managed KMS keys (rotated yearly) for the table, buckets, queues, topics and log
+   * groups. Without them the table uses the AWS-owned/managed key and buckets SSE-S3.
+   */
+  customerManagedKeys: boolean;
+  /** CloudWatch log groups, API access logs and the access-log buckets. */
+  logRetentionDays: number;
+  /** Old object versions are personal data too; deleting must really delete. */
+  noncurrentVersionDays: number;
+  /** A finished export waits this long for its owner to download it. */
+  exportRetentionDays: number;
+  /** An in-region AWS Backup vault and plan on top of PITR, or none. */
+  backup: { retentionDays: number } | undefined;
+}
+
+/**
+ * The compliance differences between profiles, in one place.
+ *
+ * Government keeps audit logs for two years (typical public-sector record keeping) where SaaS keeps
+ * 90 days, holds copies of personal data for less time (old versions 7 days instead of 30, exports
+ * 3 days instead of 7), encrypts everything with its own keys, and adds a KMS-encrypted AWS Backup
+ * vault and daily plan in the deployment's own region so backups never leave the jurisdiction.
+ */
+export function profileSettings(profile: Profile): ProfileSettings {
+  switch (profile) {
+    case 'saas':
+      return {
+        customerManagedKeys: false,
+        logRetentionDays: 90,
+        noncurrentVersionDays: 30,
+        exportRetentionDays: 7,
+        backup: undefined,
+      };
+    case 'government':
+      return {
+        customerManagedKeys: true,
+        logRetentionDays: 731,
+        noncurrentVersionDays: 7,
+        exportRetentionDays: 3,
+        backup: { retentionDays: 35 },
+      };
+  }
+}
+
+/** `Moot-<Id>-Stateful`, `Moot-<Id>-Stateless` and, where SES is elsewhere, `Moot-<Id>-Mail`. */
+export function stackName(deployment: Deployment, kind: 'Stateful' | 'Stateless' | 'Mail'): string {
+  return `Moot-${deployment.id}-${kind}`;
+}
+
+/**
+ * Physical names that must be known without a cross-stack reference (so IAM statements and
+ * their cdk-nag acknowledgements can name them). Bucket names are global, hence account + region.
+ */
+export function physicalNames(deployment: Deployment) {
+  const slug = deployment.id.toLowerCase();
+  const suffix = `${deployment.account}-${deployment.region}`;
+  return {
+    table: `moot-${slug}`,
+    uploadsBucket: `moot-${slug}-uploads-${suffix}`,
+    exportsBucket: `moot-${slug}-exports-${suffix}`,
+  };
+}

@@ -1,0 +1,58 @@
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { type Deployment, deployments as allDeployments, stackName } from './deployments.ts';
+import { MailStack } from './mail-stack.ts';
+import { StatefulStack } from './stateful-stack.ts';
+import { StatelessStack } from './stateless-stack.ts';
+
+export interface MootAppOptions {
+  bundles: Record<string, { dir: string }>;
+  webDir: string;
+  deployments?: Deployment[];
+  appProps?: AppProps;
+}
+
+export interface MootApp {
+  app: App;
+  stacks: { deployment: Deployment; stateful: StatefulStack; stateless: StatelessStack; mail?: MailStack }[];
+}
+
+/**
+ * The whole Moot CDK app: two stacks per deployment and cdk-nag (AWS Solutions) over all of them.
+ * Shared by `infra/app.ts` (the CLI entry) and the infra tests, so both synthesize the same thing.
+ */
+export function createMootApp(options: MootAppOptions): MootApp {
+  const app = new App(options.appProps);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+  const stacks = (options.deployments ?? allDeployments).map((deployment) => {
+    const env = { account: deployment.account, region: deployment.region };
+    const tags = { deployment: deployment.id, profile: deployment.profile };
+    const stateful = new StatefulStack(app, stackName(deployment, 'Stateful'), {
+      env,
+      tags,
+      deployment,
+      description: `Moot ${deployment.id} (${deployment.profile}): data`,
+    });
+    const stateless = new StatelessStack(app, stackName(deployment, 'Stateless'), {
+      env,
+      tags,
+      deployment,
+      stateful,
+      bundles: options.bundles,
+      webDir: options.webDir,
+      description: `Moot ${deployment.id} (${deployment.profile}): functions, API, mail and CDN`,
+    });
+    stateless.addDependency(stateful);
+    const mail = deployment.mailRegion && deployment.mailRegion !== deployment.region
+      ? new MailStack(app, stackName(deployment, 'Mail'), {
+          env: { account: deployment.account, region: deployment.mailRegion },
+          tags,
+          deployment,
+          description: `Moot ${deployment.id} (${deployment.profile}): SES identity and feedback topic`,
+        })
+      : undefined;
+    return { deployment, stateful, stateless, mail };
+  });
+  return { app, stacks };
+}

@@ -1,0 +1,174 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { tableSchema } from '../functions/lib/table-schema.ts';
+import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
+import { acknowledge } from './nag.ts';
+
+export interface StatefulStackProps extends StackProps {
+  deployment: Deployment;
+}
+
+const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+
+/**
+ * Everything that holds data and must outlive a bad deploy: the table, the uploads and exports
+ * buckets, the signing secret and (government) the keys and the in-region backup vault.
+ * Every resource here is retained when removed from the app.
+ */
+export class StatefulStack extends Stack {
+  readonly table: dynamodb.Table;
+  readonly uploads: s3.Bucket;
+  readonly exports: s3.Bucket;
+  readonly signingSecret: secretsmanager.Secret;
+  /** Government only: the customer-managed key behind the table, buckets, secret and backups. */
+  readonly dataKey: kms.Key | undefined;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    const { deployment } = props;
+    const settings = profileSettings(deployment.profile);
+    const names = physicalNames(deployment);
+
+    this.dataKey = settings.customerManagedKeys
+      ? new kms.Key(this, 'DataKey', {
+          alias: `alias/moot-${deployment.id.toLowerCase()}-data`,
+          description: `Moot ${deployment.id}: table, buckets, signing secret and backups`,
+          enableKeyRotation: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+
+    this.table = new dynamodb.Table(this, 'Table', {
+      tableName: names.table,
+      partitionKey: stringKey(tableSchema.partitionKey),
+      sortKey: stringKey(tableSchema.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: this.dataKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
+      encryptionKey: this.dataKey,
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      timeToLiveAttribute: tableSchema.ttlAttribute,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [indexName, index] of Object.entries(tableSchema.indexes)) {
+      this.table.addGlobalSecondaryIndex({
+        indexName,
+        partitionKey: stringKey(index.partitionKey),
+        sortKey: stringKey(index.sortKey),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // S3 server access logging only delivers to SSE-S3 buckets, so this one bucket is not on the
+    // data key in either profile; it holds request metadata, not content.
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'expire-access-logs', expiration: Duration.days(settings.logRetentionDays) },
+        { id: 'abort-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+    acknowledge(accessLogs, 'AwsSolutions-S1', 'This is the access-log destination; logging it to itself would loop.');
+
+    const dataBucket = (id: string, bucketName: string, rules: s3.LifecycleRule[], cors?: s3.CorsRule[]) =>
+      new s3.Bucket(this, id, {
+        bucketName,
+        encryption: this.dataKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+        encryptionKey: this.dataKey,
+        bucketKeyEnabled: Boolean(this.dataKey),
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        versioned: true,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        serverAccessLogsBucket: accessLogs,
+        serverAccessLogsPrefix: `${id.toLowerCase()}/`,
+        removalPolicy: RemovalPolicy.RETAIN,
+        cors,
+        lifecycleRules: [
+          ...rules,
+          { id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(settings.noncurrentVersionDays) },
+          { id: 'abort-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+          { id: 'expire-delete-markers', expiredObjectDeleteMarker: true },
+        ],
+      });
+
+    // Browsers upload straight to S3 with a presigned POST, from the deployment's own origin only.
+    this.uploads = dataBucket('Uploads', names.uploadsBucket, [], [
+      {
+        allowedOrigins: [`https://${deployment.domain}`],
+        allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET],
+        allowedHeaders: ['*'],
+        maxAge: 3000,
+      },
+    ]);
+    this.exports = dataBucket('Exports', names.exportsBucket, [
+      { id: 'expire-exports', expiration: Duration.days(settings.exportRetentionDays) },
+    ]);
+
+    this.signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
+      description: `Moot ${deployment.id}: HMAC key for signed cursors and unsubscribe links`,
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.signingSecret,
+      'AwsSolutions-SMG4',
+      'Rotating the HMAC key invalidates every outstanding pagination cursor and unsubscribe link, so it is rotated deliberately by an operator (runbook), not on a schedule.',
+    );
+
+    if (settings.backup) this.addInRegionBackup(deployment, settings.backup.retentionDays);
+  }
+
+  /** A vault and plan in this region, on the data key: backups never leave the jurisdiction. */
+  private addInRegionBackup(deployment: Deployment, retentionDays: number): void {
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      backupVaultName: `moot-${deployment.id.toLowerCase()}`,
+      encryptionKey: this.dataKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    // Only the account may touch recovery points; nobody may delete them early.
+    vault.addToAccessPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'],
+        resources: ['*'],
+      }),
+    );
+    const plan = new backup.BackupPlan(this, 'BackupPlan', {
+      backupPlanName: `moot-${deployment.id.toLowerCase()}`,
+      backupVault: vault,
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: 'daily',
+          scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+          deleteAfter: Duration.days(retentionDays),
+        }),
+      ],
+    });
+    plan.addSelection('Data', {
+      resources: [
+        backup.BackupResource.fromDynamoDbTable(this.table),
+        backup.BackupResource.fromArn(this.uploads.bucketArn),
+      ],
+    });
+    acknowledge(
+      plan,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      'AWS Backup needs its service-role policy to snapshot the table; AWS maintains it as backup features change.',
+    );
+  }
+}

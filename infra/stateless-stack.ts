@@ -1,0 +1,391 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { routes, splitRouteKey } from '../shared/api/routes.ts';
+import { Mail, mailNames } from './constructs/mail.ts';
+import { MootFunction } from './constructs/moot-function.ts';
+import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
+import { acknowledge, acknowledgeLibraryWildcards } from './nag.ts';
+import type { StatefulStack } from './stateful-stack.ts';
+
+export interface StatelessStackProps extends StackProps {
+  deployment: Deployment;
+  stateful: StatefulStack;
+  /** esbuild output per Lambda name (`auth`, …, `stream`, `scheduler`). */
+  bundles: Record<string, { dir: string }>;
+  /** The static SvelteKit build. */
+  webDir: string;
+}
+
+/** Capabilities get the ordinary set unless listed here; new capabilities need no change. */
+const capabilityGrants: Record<string, (fn: MootFunction) => void> = {
+  meta: () => {},
+};
+const defaultCapabilityGrants = (fn: MootFunction) =>
+  fn.grantTable('rw').grantUploads('rw').grantExports('r').grantSigningSecret().grantSendMail();
+
+/** The Content-Security-Policy: our own origin and our own uploads bucket, nothing third-party. */
+export function contentSecurityPolicy(uploadsOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    `img-src 'self' data: blob: ${uploadsOrigin}`,
+    // The browser POSTs uploads straight to the bucket with a presigned form (see the bucket's CORS).
+    `connect-src 'self' ${uploadsOrigin}`,
+    "frame-ancestors 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "object-src 'none'",
+  ].join('; ');
+}
+
+// Extension-less paths are app routes: serve the SPA shell and let the client router take over.
+const spaRewrite = `function handler(event) {
+  var request = event.request;
+  var last = request.uri.split('/').pop();
+  if (last.indexOf('.') === -1) request.uri = '/index.html';
+  return request;
+}`;
+
+/**
+ * Everything that can be rebuilt from code: the Lambdas, the HTTP API, mail, the scheduler and
+ * the CDN in front of the web app and the API.
+ */
+export class StatelessStack extends Stack {
+  readonly api: apigwv2.HttpApi;
+  readonly distribution: cloudfront.Distribution;
+  readonly functions: Record<string, MootFunction> = {};
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { deployment, stateful } = props;
+    const settings = profileSettings(deployment.profile);
+    const names = physicalNames(deployment);
+    const slug = deployment.id.toLowerCase();
+    const cmk = settings.customerManagedKeys;
+
+    // Government encrypts the stack's logs, queue and web bucket with its own key.
+    const key = cmk
+      ? new kms.Key(this, 'Key', {
+          alias: `alias/moot-${slug}-stateless`,
+          description: `Moot ${deployment.id}: logs, queues and web bucket`,
+          enableKeyRotation: true,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    key?.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` } },
+      }),
+    );
+    const logGroup = (id: string) =>
+      new logs.LogGroup(this, id, {
+        retention: settings.logRetentionDays as logs.RetentionDays,
+        encryptionKey: key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+
+    // Where SES is offered in this region the mail resources live here; otherwise in MailStack.
+    const mail = mailNames(deployment);
+    if (mail.region === deployment.region) new Mail(this, 'Mail', { deployment });
+
+    // --- Functions ------------------------------------------------------------------------
+    const environment: Record<string, string> = {
+      TABLE_NAME: names.table,
+      UPLOADS_BUCKET: names.uploadsBucket,
+      EXPORTS_BUCKET: names.exportsBucket,
+      MAIL_FROM: `no-reply@${deployment.domain}`,
+      SES_CONFIGURATION_SET: mail.configurationSet,
+      SES_REGION: mail.region,
+      APP_URL: `https://${deployment.domain}`,
+      DEPLOYMENT_ID: deployment.id,
+      BRAND_NAME: deployment.branding.name,
+      SIGNING_SECRET_ARN: stateful.signingSecret.secretArn,
+      SES_RATE_PER_SECOND: String(deployment.sesRatePerSecond),
+      INVITATIONS_PER_DAY: String(deployment.invitationsPerInviterPerDay),
+    };
+    const resources = {
+      tableArn: this.formatArn({ service: 'dynamodb', resource: 'table', resourceName: names.table }),
+      uploadsBucketArn: `arn:${this.partition}:s3:::${names.uploadsBucket}`,
+      exportsBucketArn: `arn:${this.partition}:s3:::${names.exportsBucket}`,
+      signingSecretArn: stateful.signingSecret.secretArn,
+      mailArns: [mail.identityArn, mail.configurationSetArn],
+      dataKey: stateful.dataKey,
+    };
+    const bundle = (name: string): string => {
+      const dir = props.bundles[name]?.dir;
+      if (!dir) throw new Error(`No bundle for Lambda "${name}": run scripts/bundle.ts (bundleFunctions) first`);
+      return dir;
+    };
+    const mootFunction = (name: string, extra: { timeout?: Duration; description: string }) =>
+      (this.functions[name] = new MootFunction(this, `Fn-${name}`, {
+        codeDir: bundle(name),
+        environment,
+        resources,
+        logRetentionDays: settings.logRetentionDays,
+        logKey: key,
+        ...extra,
+      }));
+
+    // --- HTTP API, built from the route table ----------------------------------------------
+    const apiLogs = logGroup('ApiAccessLogs');
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `moot-${slug}`,
+      description: `Moot ${deployment.id} API; reached through CloudFront at https://${deployment.domain}/api`,
+      createDefaultStage: false,
+    });
+    new apigwv2.HttpStage(this, 'ApiStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 200, burstLimit: 400 },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(apiLogs),
+        // No $context.identity.sourceIp: IP addresses are never stored unmasked.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latency: '$context.responseLatency',
+            integrationLatency: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG4',
+      'Authorization is the session cookie, checked inside each capability Lambda (middy chain) because some routes are public (sign-in) or optionally signed in; a gateway authorizer would split that rule in two.',
+    );
+
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const [routeKey, spec] of Object.entries(routes)) {
+      if (!this.functions[spec.fn]) {
+        const fn = mootFunction(spec.fn, { description: `Moot ${spec.fn} capability` });
+        (capabilityGrants[spec.fn] ?? defaultCapabilityGrants)(fn);
+        integrations.set(spec.fn, new HttpLambdaIntegration(`Integration-${spec.fn}`, fn.fn));
+      }
+      const { method, path } = splitRouteKey(routeKey);
+      // Under the API so the API-wide acknowledgements above cover every route.
+      new apigwv2.HttpRoute(this.api, `Route ${routeKey}`, {
+        httpApi: this.api,
+        routeKey: apigwv2.HttpRouteKey.with(path, method as apigwv2.HttpMethod),
+        integration: integrations.get(spec.fn)!,
+      });
+    }
+
+    // --- Workers ----------------------------------------------------------------------------
+    const streamFailures = new sqs.Queue(this, 'StreamFailures', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: key,
+    });
+    acknowledge(
+      streamFailures,
+      'AwsSolutions-SQS3',
+      'This queue is itself the on-failure destination of the table-stream event source; a DLQ of a DLQ adds nothing.',
+    );
+    const stream = mootFunction('stream', { timeout: Duration.seconds(60), description: 'Moot stream worker: fans out events' })
+      .grantTable('rw')
+      .grantUploads('r')
+      .grantExports('rw')
+      .grantSigningSecret()
+      .grantSendMail();
+    stream.fn.addEventSource(
+      new DynamoEventSource(
+        dynamodb.Table.fromTableAttributes(this, 'StreamTable', {
+          tableName: names.table,
+          tableStreamArn: stateful.table.tableStreamArn!,
+        }),
+        {
+          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+          batchSize: 100,
+          maxBatchingWindow: Duration.seconds(1),
+          bisectBatchOnError: true,
+          retryAttempts: 5,
+          reportBatchItemFailures: true,
+          onFailure: new SqsDlq(streamFailures),
+        },
+      ),
+    );
+    if (key) {
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        acknowledge(stream, `AwsSolutions-IAM5[Action::${action}]`, 'Written by SqsDlq for the KMS-encrypted failure queue; scoped to this stack\'s own key.');
+      }
+    }
+
+    const scheduler = mootFunction('scheduler', { timeout: Duration.seconds(55), description: 'Moot scheduler: sweeps due items every minute' })
+      .grantTable('rw')
+      .grantSigningSecret()
+      .grantSendMail();
+    new events.Rule(this, 'EveryMinute', {
+      description: 'Runs the Moot scheduler sweep',
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      targets: [new targets.LambdaFunction(scheduler.fn, { retryAttempts: 0 })],
+    });
+
+    // --- Web app and CDN --------------------------------------------------------------------
+    // CloudFront standard logs need ACLs (log-delivery writes objects it owns) and SSE-S3.
+    const cdnLogs = new s3.Bucket(this, 'CdnLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(settings.logRetentionDays) }],
+    });
+    acknowledge(cdnLogs, 'AwsSolutions-S1', 'This is the access-log destination; logging it to itself would loop.');
+
+    const web = new s3.Bucket(this, 'Web', {
+      encryption: key ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      encryptionKey: key,
+      bucketKeyEnabled: Boolean(key),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: cdnLogs,
+      serverAccessLogsPrefix: 'web-bucket/',
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(settings.noncurrentVersionDays) },
+        { id: 'abort-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
+    });
+
+    const uploadsOrigin = `https://${names.uploadsBucket}.s3.${this.region}.amazonaws.com`;
+    const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: `Moot ${deployment.id} security headers`,
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(uploadsOrigin), override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+      },
+      removeHeaders: ['Server'],
+    });
+
+    const apiOrigin = new origins.HttpOrigin(`${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    });
+    this.distribution = new cloudfront.Distribution(this, 'Cdn', {
+      comment: `Moot ${deployment.id}`,
+      domainNames: [deployment.domain],
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', deployment.certificateArn),
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
+      defaultRootObject: 'index.html',
+      enableLogging: true,
+      logBucket: cdnLogs,
+      logFilePrefix: 'cdn/',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(web),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: headers,
+        compress: true,
+        functionAssociations: [
+          {
+            eventType: cloudfront.FunctionEventType.VIEWER_REQUEST,
+            function: new cloudfront.Function(this, 'SpaRewrite', {
+              code: cloudfront.FunctionCode.fromInline(spaRewrite),
+              runtime: cloudfront.FunctionRuntime.JS_2_0,
+              comment: 'Serve /index.html for extension-less app routes',
+            }),
+          },
+        ],
+      },
+      additionalBehaviors: {
+        '/api/*': {
+          origin: apiOrigin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: headers,
+        },
+      },
+    });
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'Groups are international by nature; the data-residency promise is about where data is stored (this region), not where readers are.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR2',
+      'No WAF yet: sign-in and invitations are rate limited in the application (DynamoDB counters) and the API stage is throttled; a managed WAF is planned per deployment once traffic justifies its cost.',
+    );
+
+    const deployLogs = logGroup('WebDeployLogs');
+    const webDeployment = new s3deploy.BucketDeployment(this, 'WebDeployment', {
+      sources: [s3deploy.Source.asset(props.webDir)],
+      destinationBucket: web,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      prune: true,
+      memoryLimit: 512,
+      logGroup: deployLogs,
+    });
+    this.acknowledgeBucketDeployment(webDeployment);
+    if (key) {
+      acknowledge(
+        this,
+        'Annotation::@aws-cdk/aws-cloudfront-origins:wildcardKeyPolicyForOac',
+        'The web key lets CloudFront decrypt for any distribution of this account, which is isolated and has only this one; the bucket holds the public static app.',
+      );
+    }
+  }
+
+  /** BucketDeployment's handler is a CDK singleton at stack level; its policies are CDK's own. */
+  private acknowledgeBucketDeployment(webDeployment: s3deploy.BucketDeployment): void {
+    const handler = this.node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+    for (const scope of handler ? [webDeployment, handler] : [webDeployment]) {
+      acknowledgeLibraryWildcards(
+        scope,
+        'Written by CDK BucketDeployment to sync the built web app from the CDK asset bucket into the web bucket and invalidate CloudFront; limited to those two buckets and this distribution.',
+      );
+    }
+    if (handler) {
+      acknowledge(
+        handler,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        'CDK BucketDeployment\'s deploy-time handler; it runs only during deployments and its role is created by the library.',
+      );
+      acknowledge(handler, 'AwsSolutions-L1', 'The BucketDeployment handler runtime is chosen by aws-cdk-lib and moves with it; it runs only at deploy time.');
+    }
+  }
+}
