@@ -64,6 +64,20 @@ export function issuesToFields(issues: readonly z.core.$ZodIssue[]): Record<stri
   return fields;
 }
 
+/**
+ * Behind CloudFront the connection comes from an edge server; CloudFront names the viewer in
+ * `CloudFront-Viewer-Address` (`ip:port`, set by CloudFront itself). Without it, the source IP.
+ */
+export function clientIp(event: Event): string {
+  const viewer = event.headers?.['cloudfront-viewer-address'];
+  if (viewer) {
+    const bracketed = /^\[([^\]]+)\]:\d+$/.exec(viewer);
+    if (bracketed?.[1]) return bracketed[1];
+    return viewer.replace(/:\d+$/, '');
+  }
+  return event.requestContext?.http?.sourceIp ?? '';
+}
+
 function parseBody(event: Event): unknown {
   if (!event.body) return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -135,7 +149,7 @@ export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
         params: (event.pathParameters ?? {}) as Record<string, string>,
         actor: session.actor as never,
         sessionId: session.sessionId,
-        ip: maskIp(event.requestContext?.http?.sourceIp),
+        ip: maskIp(clientIp(event)),
         userAgent: (event.headers['user-agent'] ?? '').slice(0, 256),
       };
     },

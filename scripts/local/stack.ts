@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import S3rver from 's3rver';
-import sesModule from 'aws-ses-v2-local';
+import { createRequire } from 'node:module';
 import type { FunctionName } from '../../shared/api/routes.ts';
 import { ensureTable, startDynamo } from './dynamo.ts';
 import { StackError } from './errors.ts';
 import { createLocalServer } from './server.ts';
 import { startStreamPoller } from './stream-poller.ts';
+
+// The SES emulator is CommonJS with an ES-style default export; require it the same way under Node and Vite.
+const sesServer = (createRequire(import.meta.url)('aws-ses-v2-local') as { default: (config: { host: string; port: number }) => Promise<Server> }).default;
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -105,8 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const dynamoPort = await freePort();
     const [dynamo, mail, s3] = await Promise.all([
       startDynamo(dynamoPort, dataDir ? join(dataDir, 'dynamodb') : undefined),
-      // The emulator is CommonJS; its default export sits one level down when imported from ESM.
-      (sesModule as unknown as { default: (config: { host: string; port: number }) => Promise<Server> }).default({ host: '127.0.0.1', port: mailPort }),
+      sesServer({ host: '127.0.0.1', port: mailPort }),
       (async () => {
         const s3Port = await freePort();
         const s3rver = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory: s3Dir, configureBuckets: [{ name: 'moot-uploads' }, { name: 'moot-exports' }] });

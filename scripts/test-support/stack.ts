@@ -1,0 +1,9 @@
+import { startStack as start, type Stack } from '../local/stack.ts';
+
+/**
+ * An ephemeral stack for tests: in memory, on free ports, serving the built web app.
+ * The scheduler ticks only when a test asks (`stack.tick()`), so tests stay deterministic.
+ */
+export function startStack(): Promise<Stack> {
+  return start({ port: 0, mailPort: 0, schedulerIntervalMs: 24 * 60 * 60 * 1000 });
+}
