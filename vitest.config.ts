@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Three tiers: pure unit tests, integration tests against the real local services
-// (started once by the global setup), and infrastructure tests over real `cdk synth` output.
+// Four tiers: pure unit tests; integration tests against the real local services (started once
+// by the global setup); browser journeys in Debian's Chromium against a real local stack; and
+// infrastructure tests over real `cdk synth` output.
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +20,15 @@ export default defineConfig({
           globalSetup: ['scripts/test-support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['frontend/e2e/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },
