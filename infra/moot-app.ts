@@ -43,7 +43,7 @@ export function createMootApp(options: MootAppOptions): MootApp {
       webDir: options.webDir,
       description: `Moot ${deployment.id} (${deployment.profile}): functions, API, mail and CDN`,
     });
-    stateless.addDependency(stateful);
+    stateless.addStackDependency(stateful);
     const mail = deployment.mailRegion && deployment.mailRegion !== deployment.region
       ? new MailStack(app, stackName(deployment, 'Mail'), {
           env: { account: deployment.account, region: deployment.mailRegion },
