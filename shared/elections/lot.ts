@@ -16,14 +16,18 @@ export class Lot {
     this.state = seed >>> 0;
   }
 
-  /** One of `items`, chosen uniformly. */
-  draw<T>(items: readonly T[]): T {
+  /** The next number in [0, 1). */
+  unit(): number {
     this.state = (this.state + 0x6d2b79f5) >>> 0;
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return items[Math.floor(unit * items.length)] as T;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** One of `items`, chosen uniformly. */
+  draw<T>(items: readonly T[]): T {
+    return items[Math.floor(this.unit() * items.length)] as T;
   }
 }
 

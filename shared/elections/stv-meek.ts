@@ -37,8 +37,8 @@ const exact9 = (amount: bigint) => formatFixed(amount, MEEK_SCALE, 9);
 export function countMeek(profile: Profile, lot: Lot): MeekResult {
   const { names, seats, groups } = profile;
   const n = names.length;
-  const status = names.map((_, c) => (profile.withdrawn.has(c) ? OUT : HOPEFUL));
-  const keep = status.map((s) => (s === OUT ? 0n : MEEK_SCALE));
+  const status: number[] = names.map((_, c) => (profile.withdrawn.has(c) ? OUT : HOPEFUL));
+  const keep: bigint[] = status.map((s) => (s === OUT ? 0n : MEEK_SCALE));
   const weights = groups.map((g) => BigInt(g.weight) * MEEK_SCALE);
   const valid = BigInt(profile.valid) * MEEK_SCALE;
   let votes: bigint[] = new Array<bigint>(n).fill(0n);

@@ -29,7 +29,7 @@ export function countScottish(profile: Profile, lot: Lot): StvResult {
   const { names, seats } = profile;
   const n = names.length;
   const quota = (Math.floor(profile.valid / (seats + 1)) + 1) * UNIT;
-  const status = names.map((_, c) => (profile.withdrawn.has(c) ? OUT : CONTINUING));
+  const status: number[] = names.map((_, c) => (profile.withdrawn.has(c) ? OUT : CONTINUING));
   const totals: number[] = new Array<number>(n).fill(0);
   const papers: Paper[][] = names.map(() => []);
   const history: number[][] = [];
