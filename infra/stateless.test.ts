@@ -1,0 +1,155 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functionNames, routes } from '../shared/api/routes.ts';
+import { deployments, physicalNames, profileSettings, stackName } from './deployments.ts';
+import { resourcesOf, type Synthesized, synthesize } from './test-support/synth.ts';
+
+let synth: Synthesized;
+beforeAll(async () => {
+  synth = await synthesize();
+});
+
+const lambdaNames = [...functionNames, 'stream', 'scheduler'];
+
+
+describe.each(deployments)('the $id stateless stack', (deployment) => {
+  const template = () => synth.templates[stackName(deployment, 'Stateless')]!;
+  const settings = profileSettings(deployment.profile);
+  const functions = () => resourcesOf(template(), 'AWS::Lambda::Function').filter((f) => f.id.startsWith('Fn'));
+  const lambdaFor = (name: string) => functions().find((f) => f.id.startsWith(`Fn${name}Function`))!;
+
+  it('has one Lambda per capability in the route table plus the stream and scheduler workers', () => {
+    expect(functions().length).toBe(lambdaNames.length);
+    for (const name of lambdaNames) expect(lambdaFor(name), name).toBeDefined();
+  });
+
+  it('runs every Moot Lambda on nodejs24.x, arm64, with active tracing and its own log group', () => {
+    for (const { id, Properties } of functions()) {
+      expect(Properties.Runtime, id).toBe('nodejs24.x');
+      expect(Properties.Architectures, id).toEqual(['arm64']);
+      expect(Properties.MemorySize, id).toBe(512);
+      expect(Properties.TracingConfig, id).toEqual({ Mode: 'Active' });
+      expect(Properties.Handler, id).toBe('index.handler');
+      expect(Properties.LoggingConfig.LogGroup, id).toBeDefined();
+    }
+  });
+
+  it(`keeps every log group for ${settings.logRetentionDays} days`, () => {
+    const groups = resourcesOf(template(), 'AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThanOrEqual(lambdaNames.length + 1);
+    for (const { id, Properties } of groups) expect(Properties.RetentionInDays, id).toBe(settings.logRetentionDays);
+  });
+
+  it('gives every function the deployment settings it reads', () => {
+    const names = physicalNames(deployment);
+    for (const { id, Properties } of functions()) {
+      const env = Properties.Environment.Variables;
+      expect(env, id).toMatchObject({
+        TABLE_NAME: names.table,
+        UPLOADS_BUCKET: names.uploadsBucket,
+        EXPORTS_BUCKET: names.exportsBucket,
+        MAIL_FROM: `no-reply@${deployment.domain}`,
+        SES_CONFIGURATION_SET: expect.any(String),
+        APP_URL: `https://${deployment.domain}`,
+        DEPLOYMENT_ID: deployment.id,
+        BRAND_NAME: deployment.branding.name,
+        SES_RATE_PER_SECOND: String(deployment.sesRatePerSecond),
+        INVITATIONS_PER_DAY: String(deployment.invitationsPerInviterPerDay),
+      });
+      expect(env.SIGNING_SECRET_ARN, id).toBeDefined();
+    }
+  });
+
+  it('routes every route-table key to the Lambda the table names', () => {
+    const apiRoutes = resourcesOf(template(), 'AWS::ApiGatewayV2::Route');
+    const integrations = Object.fromEntries(resourcesOf(template(), 'AWS::ApiGatewayV2::Integration').map((i) => [i.id, i.Properties]));
+    expect(apiRoutes.length).toBe(Object.keys(routes).length);
+    for (const [routeKey, spec] of Object.entries(routes)) {
+      const route = apiRoutes.find((r) => r.Properties.RouteKey === routeKey);
+      expect(route, routeKey).toBeDefined();
+      const integrationId = route!.Properties.Target['Fn::Join'][1][1].Ref as string;
+      const target = integrations[integrationId]!.IntegrationUri['Fn::GetAtt'][0] as string;
+      expect(target, routeKey).toBe(lambdaFor(spec.fn).id);
+    }
+  });
+
+  it('throttles the API stage and writes access logs without client IP addresses', () => {
+    const [stage] = resourcesOf(template(), 'AWS::ApiGatewayV2::Stage');
+    expect(stage!.Properties.StageName).toBe('$default');
+    expect(stage!.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 });
+    expect(stage!.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+    expect(stage!.Properties.AccessLogSettings.Format).toContain('$context.requestId');
+    expect(stage!.Properties.AccessLogSettings.Format).not.toContain('sourceIp');
+  });
+
+  it('runs the scheduler every minute', () => {
+    const [rule] = resourcesOf(template(), 'AWS::Events::Rule');
+    expect(rule!.Properties.ScheduleExpression).toBe('rate(1 minute)');
+    expect(rule!.Properties.Targets[0].Arn['Fn::GetAtt'][0]).toBe(lambdaFor('scheduler').id);
+  });
+
+  it('feeds the table stream to the stream worker with bisecting retries and a failure queue', () => {
+    const [mapping] = resourcesOf(template(), 'AWS::Lambda::EventSourceMapping');
+    expect(mapping!.Properties).toMatchObject({
+      FunctionName: { Ref: lambdaFor('stream').id },
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(mapping!.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]).toMatch(/^StreamFailures/);
+    template().hasResourceProperties('AWS::SQS::Queue', {}); // the failure queue exists
+  });
+
+  it('sends CSP, HSTS, nosniff, frame DENY and a strict referrer policy on every response', () => {
+    const [policy] = resourcesOf(template(), 'AWS::CloudFront::ResponseHeadersPolicy');
+    const headers = policy!.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63_072_000, IncludeSubdomains: true, Preload: true });
+    expect(headers.ContentTypeOptions).toMatchObject({ Override: true });
+    expect(headers.FrameOptions.FrameOption).toBe('DENY');
+    expect(headers.ReferrerPolicy.ReferrerPolicy).toBe('strict-origin-when-cross-origin');
+    const csp: string = headers.ContentSecurityPolicy.ContentSecurityPolicy;
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toContain("script-src 'self';");
+    // The only origin other than 'self' is this deployment's own uploads bucket.
+    const uploadsOrigin = `https://${physicalNames(deployment).uploadsBucket}.s3.${deployment.region}.amazonaws.com`;
+    const origins = csp.match(/https?:\/\/[^\s;]+/g) ?? [];
+    expect(origins.length).toBeGreaterThan(0);
+    for (const origin of origins) expect(origin).toBe(uploadsOrigin);
+
+    const distribution = resourcesOf(template(), 'AWS::CloudFront::Distribution')[0]!.Properties.DistributionConfig;
+    for (const behavior of [distribution.DefaultCacheBehavior, ...distribution.CacheBehaviors]) {
+      expect(behavior.ResponseHeadersPolicyId).toEqual({ Ref: policy!.id });
+    }
+  });
+
+  it('serves the web app from a private bucket and /api/* from the HTTP API without caching', () => {
+    const distribution = resourcesOf(template(), 'AWS::CloudFront::Distribution')[0]!.Properties.DistributionConfig;
+    expect(distribution.Aliases).toEqual([deployment.domain]);
+    expect(distribution.ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    expect(distribution.HttpVersion).toBe('http2and3');
+    expect(distribution.PriceClass).toBe('PriceClass_All');
+    expect(distribution.Logging.Bucket).toBeDefined();
+    expect(distribution.DefaultCacheBehavior.FunctionAssociations[0].EventType).toBe('viewer-request');
+    const s3Origin = distribution.Origins.find((o: any) => o.S3OriginConfig);
+    expect(s3Origin.OriginAccessControlId).toBeDefined();
+
+    const api = distribution.CacheBehaviors.find((b: any) => b.PathPattern === '/api/*');
+    expect(api.AllowedMethods).toHaveLength(7);
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
+    expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
+    expect(api.ViewerProtocolPolicy).toBe('https-only');
+  });
+
+  it('rewrites extension-less paths to the SPA shell', () => {
+    const [fn] = resourcesOf(template(), 'AWS::CloudFront::Function');
+    const code: string = fn!.Properties.FunctionCode;
+    const handler = new Function(`${code}; return handler;`)() as (e: any) => { uri: string };
+    expect(handler({ request: { uri: '/groups/abc' } }).uri).toBe('/index.html');
+    expect(handler({ request: { uri: '/_app/immutable/start.js' } }).uri).toBe('/_app/immutable/start.js');
+  });
+
+  it('deploys the built web app into the web bucket and invalidates the CDN', () => {
+    template().hasResourceProperties('Custom::CDKBucketDeployment', { DistributionPaths: ['/*'], Prune: true });
+  });
+});
