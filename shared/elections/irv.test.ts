@@ -77,8 +77,8 @@ describe('IRV', () => {
     // Act
     const result = count('irv', race);
 
-    // Assess: B is out in round 2 (2 v 2 tie? no: B 2, C 2, decided by lot), whichever goes,
-    // the skipped rank did not void B's ballots and C's ballots stop at the overvote.
+    // Assess: B and C tie on 2 and the lot removes one. Either way the skipped rank did not
+    // void B's ballots, and C's ballots stop at the overvote instead of reaching A.
     expect(result.rounds[0]).toMatchObject({ votes: { A: '3', B: '2', C: '2' }, exhausted: '0' });
     const out = result.rounds[1]?.eliminated[0];
     expect(result.rounds[1]).toMatchObject(out === 'C' ? { exhausted: '2', votes: { A: '3', B: '2' } } : { exhausted: '0', votes: { A: '3', C: '4' } });
