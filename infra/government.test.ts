@@ -1,0 +1,120 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { deployments, profileSettings, stackName } from './deployments.ts';
+import { resourcesOf, type Synthesized, synthesize } from './test-support/synth.ts';
+
+let synth: Synthesized;
+beforeAll(async () => {
+  synth = await synthesize();
+});
+
+const government = deployments.filter((d) => d.profile === 'government');
+const saas = deployments.filter((d) => d.profile === 'saas');
+
+/** Every Fn::GetStackOutput in a template: the weak cross-stack references CDK writes. */
+function stackOutputsReferenced(template: object): { StackName: string; Region: string }[] {
+  const found: { StackName: string; Region: string }[] = [];
+  JSON.stringify(template, (key, value) => {
+    if (key === 'Fn::GetStackOutput') found.push(value);
+    return value;
+  });
+  return found;
+}
+
+it('has a government deployment in Auckland and SaaS deployments in the US, EU and AU', () => {
+  expect(government.map((d) => d.region)).toEqual(['ap-southeast-6']);
+  expect(saas.map((d) => d.region).sort()).toEqual(['ap-southeast-2', 'eu-central-1', 'us-east-1']);
+});
+
+it('gives every deployment its own account', () => {
+  expect(new Set(deployments.map((d) => d.account)).size).toBe(deployments.length);
+  for (const d of deployments) expect(d.account).toMatch(/^\d{12}$/);
+});
+
+it('keeps government logs longer than SaaS logs', () => {
+  expect(profileSettings('government').logRetentionDays).toBeGreaterThan(profileSettings('saas').logRetentionDays);
+});
+
+describe.each(government)('the $id government deployment', (deployment) => {
+  const stateful = () => synth.templates[stackName(deployment, 'Stateful')]!;
+  const stateless = () => synth.templates[stackName(deployment, 'Stateless')]!;
+
+  it('encrypts the table, both data buckets and the secret with its own rotated key', () => {
+    const keys = resourcesOf(stateful(), 'AWS::KMS::Key');
+    expect(keys.length).toBe(1);
+    expect(keys[0]!.Properties.EnableKeyRotation).toBe(true);
+    const dataKey = { 'Fn::GetAtt': [keys[0]!.id, 'Arn'] };
+    const [table] = resourcesOf(stateful(), 'AWS::DynamoDB::Table');
+    expect(table!.Properties.SSESpecification.KMSMasterKeyId).toEqual(dataKey);
+    const dataBuckets = resourcesOf(stateful(), 'AWS::S3::Bucket').filter((b) => b.Properties.BucketName);
+    expect(dataBuckets.length).toBe(2);
+    for (const bucket of dataBuckets) {
+      expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: dataKey,
+      });
+    }
+    const [secret] = resourcesOf(stateful(), 'AWS::SecretsManager::Secret');
+    expect(secret!.Properties.KmsKeyId).toEqual(dataKey);
+  });
+
+  it('encrypts every log group, the failure queue and the web bucket with a customer-managed key', () => {
+    for (const { id, Properties } of resourcesOf(stateless(), 'AWS::Logs::LogGroup')) {
+      expect(Properties.KmsKeyId, id).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] });
+      expect(Properties.RetentionInDays, id).toBe(731);
+    }
+    const [queue] = resourcesOf(stateless(), 'AWS::SQS::Queue');
+    expect(queue!.Properties.KmsMasterKeyId).toBeDefined();
+    for (const key of resourcesOf(stateless(), 'AWS::KMS::Key')) expect(key.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('backs up to a KMS-encrypted vault in its own region, daily', () => {
+    const [vault] = resourcesOf(stateful(), 'AWS::Backup::BackupVault');
+    expect(vault!.Properties.EncryptionKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+    const [plan] = resourcesOf(stateful(), 'AWS::Backup::BackupPlan');
+    const rule = plan!.Properties.BackupPlan.BackupPlanRule[0];
+    expect(rule.Lifecycle.DeleteAfterDays).toBe(profileSettings('government').backup!.retentionDays);
+    expect(rule.CopyActions).toBeUndefined(); // no copies to another region
+    stateful().resourceCountIs('AWS::Backup::BackupSelection', 1);
+  });
+
+  it('references only its own stateful stack, in its own region', () => {
+    const refs = stackOutputsReferenced(stateless().toJSON());
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) expect(ref).toEqual({ StackName: stackName(deployment, 'Stateful'), Region: deployment.region, OutputName: expect.any(String) });
+  });
+
+  it('names no other deployment’s account, domain or stack anywhere in its templates', () => {
+    const mine = Object.entries(synth.templates).filter(([name]) => name.startsWith(`Moot-${deployment.id}-`));
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    for (const [name, template] of mine) {
+      const text = JSON.stringify(template.toJSON());
+      for (const other of deployments.filter((d) => d !== deployment)) {
+        expect(text, name).not.toContain(other.account);
+        expect(text, name).not.toContain(other.domain);
+        expect(text, name).not.toContain(`Moot-${other.id}-`);
+      }
+    }
+  });
+
+  it('sends mail from an SES region in the same account when its own region has none', () => {
+    const mail = synth.stacks.find((s) => s.deployment === deployment)!.mail;
+    if (!deployment.mailRegion) return expect(mail).toBeUndefined();
+    expect(mail!.account).toBe(deployment.account);
+    expect(mail!.region).toBe(deployment.mailRegion);
+    synth.templates[mail!.stackName]!.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    stateless().resourceCountIs('AWS::SES::EmailIdentity', 0);
+  });
+});
+
+describe.each(saas)('the $id SaaS deployment', (deployment) => {
+  it('references only its own stateful stack', () => {
+    const refs = stackOutputsReferenced(synth.templates[stackName(deployment, 'Stateless')]!.toJSON());
+    for (const ref of refs) expect(ref.StackName).toBe(stackName(deployment, 'Stateful'));
+  });
+
+  it('keeps logs for 90 days', () => {
+    for (const { id, Properties } of resourcesOf(synth.templates[stackName(deployment, 'Stateless')]!, 'AWS::Logs::LogGroup')) {
+      expect(Properties.RetentionInDays, id).toBe(90);
+    }
+  });
+});
