@@ -38,7 +38,7 @@ try {
   const stack = await startStack({
     port: port('PORT', 3000),
     mailPort: port('MAIL_PORT', 8005),
-    dataDir: join(repoRoot, '.moot'),
+    dataDir: process.env.MOOT_DATA_DIR || join(repoRoot, '.moot'),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   console.log(`Moot is ready in ${seconds} s.\n  App:     ${stack.appUrl}\n  Mailbox: ${stack.mailUrl}\nData is kept in .moot/. Press Ctrl-C to stop.`);

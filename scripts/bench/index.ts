@@ -1,0 +1,8 @@
+// `npm run bench`: every benchmark, one after another. Figures only; nothing here is a test.
+import { main as elections } from './elections.ts';
+import { main as foundation } from './foundation.ts';
+import { main as web } from './web.ts';
+
+await foundation();
+await web();
+await elections();
