@@ -9,7 +9,6 @@ import { acknowledge, wildcardResourceFinding } from '../nag.ts';
 /** What a Moot Lambda can reach, by ARN; the stateless stack builds it once per deployment. */
 export interface FunctionResources {
   tableArn: string;
-  tableStreamArn: string;
   uploadsBucketArn: string;
   exportsBucketArn: string;
   signingSecretArn: string;
@@ -100,7 +99,7 @@ export class MootFunction extends Construct {
     acknowledge(
       this,
       'AwsSolutions-IAM5[Resource::*]',
-      'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (stream event source) do not support resource-level permissions.',
+      'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) and dynamodb:ListStreams (added by the stream event source) do not support resource-level permissions.',
     );
   }
 
@@ -111,18 +110,6 @@ export class MootFunction extends Construct {
       new iam.PolicyStatement({ actions: tableActions[access], resources: [this.resources.tableArn, indexes] }),
     );
     acknowledge(this, wildcardResourceFinding(this, indexes), 'Queries reach every GSI of the single table; the index set is declared in functions/lib/table-schema.ts and changes with it.');
-    return this.grantDataKey();
-  }
-
-  /** Read the table's change stream (the stream worker only). */
-  grantStream(): this {
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-        resources: [this.resources.tableStreamArn],
-      }),
-    );
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }));
     return this.grantDataKey();
   }
 
