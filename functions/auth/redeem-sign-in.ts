@@ -1,12 +1,11 @@
 import { emailHash, newId, randomToken, safeEqual, sha256 } from '../lib/crypto.ts';
-import { User, UserEmail, nowSeconds } from '../lib/entities.ts';
+import { ConditionFailed, create, failed, get, patch, remove, transact, updateItem } from '../lib/db.ts';
+import { keys, nowSeconds, type SessionItem, type SignInCodeItem, type SignInRequestItem, type UserEmailItem, type UserItem } from '../lib/entities.ts';
 import { AppError } from '../lib/errors.ts';
-import { eventRecord } from '../lib/events.ts';
+import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { SESSION_LIFETIME_SECONDS, sessionCookie } from '../lib/session.ts';
-import { failed, transactWrite } from '../lib/transact.ts';
 import { codeHash } from './request-sign-in.ts';
-import { SignInCode, SignInRequest, authService } from './store.ts';
 
 export const MAX_CODE_ATTEMPTS = 5;
 
@@ -20,22 +19,22 @@ export async function redeemSignIn(request: ApiRequest<'POST /api/auth/token'>):
   const body = request.body;
   if ('token' in body) {
     const tokenHash = sha256(body.token);
-    const { data } = await SignInRequest.get({ tokenHash }).go({ consistent: true });
-    if (!data || data.usedAt || data.expiresAt <= nowSeconds()) throw invalidToken();
-    return completeSignIn(request, { email: data.email, tokenHash, method: 'link' });
+    const signIn = await get<SignInRequestItem>(keys.signInRequest(tokenHash));
+    if (!signIn || signIn.usedAt || signIn.expiresAt <= nowSeconds()) throw invalidToken();
+    return completeSignIn(request, { email: signIn.email, tokenHash, method: 'link' });
   }
 
   const hash = emailHash(body.email);
   // Count the attempt before comparing, so parallel guesses cannot exceed the limit.
-  const attempt = await SignInCode.patch({ emailHash: hash })
-    .add({ attempts: 1 })
-    .where(({ attempts, expiresAt }, { lt, gt }) => `${lt(attempts, MAX_CODE_ATTEMPTS)} AND ${gt(expiresAt, nowSeconds())}`)
-    .go({ response: 'all_new' })
-    .catch((error: unknown) => {
-      if (isConditionalFailure(error)) throw invalidCode();
-      throw error;
-    });
-  const stored = attempt.data;
+  const stored = await updateItem<SignInCodeItem>(
+    patch(keys.signInCode(hash), { add: { attempts: 1 } }, {
+      if: '#attempts < :most AND #expiresAt > :now',
+      values: { ':most': MAX_CODE_ATTEMPTS, ':now': nowSeconds() },
+    }),
+  ).catch((error: unknown) => {
+    if (error instanceof ConditionFailed) throw invalidCode();
+    throw error;
+  });
   if (!stored.codeHash || !stored.tokenHash || !safeEqual(stored.codeHash, codeHash(stored.tokenHash, body.code))) {
     const left = MAX_CODE_ATTEMPTS - (stored.attempts ?? MAX_CODE_ATTEMPTS);
     throw left > 0
@@ -43,11 +42,6 @@ export async function redeemSignIn(request: ApiRequest<'POST /api/auth/token'>):
       : invalidCode('That code is not right, and it has now been used too many times. Ask for a new one.');
   }
   return completeSignIn(request, { email: body.email, tokenHash: stored.tokenHash, method: 'code', emailHash: hash });
-}
-
-function isConditionalFailure(error: unknown): boolean {
-  const text = `${(error as Error)?.name ?? ''} ${(error as Error)?.message ?? ''} ${String((error as { cause?: { name?: string } })?.cause?.name ?? '')}`;
-  return /ConditionalCheckFailed|conditional request failed/i.test(text);
 }
 
 interface Proof {
@@ -63,40 +57,44 @@ interface Proof {
  */
 async function completeSignIn(request: ApiRequest, proof: Proof, retried = false): Promise<ApiReply> {
   const hash = emailHash(proof.email);
-  const account = await UserEmail.get({ emailHash: hash }).go({ consistent: true });
-  const existing = account.data ? (await User.get({ userId: account.data.userId }).go({ consistent: true })).data : null;
+  const account = await get<UserEmailItem>(keys.userEmail(hash));
+  const existing = account ? await get<UserItem>(keys.user(account.userId)) : null;
   const isNewUser = !existing;
   const userId = existing?.userId ?? newId();
   const now = new Date().toISOString();
   const sessionId = randomToken();
+  const sessionHash = sha256(sessionId);
   const meta = { actorId: userId, ip: request.ip };
+  const session: SessionItem = {
+    ...keys.session(userId, sessionHash),
+    type: 'session',
+    userId,
+    sessionHash,
+    email: proof.email,
+    name: existing?.name,
+    ip: request.ip,
+    userAgent: request.userAgent,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: nowSeconds() + SESSION_LIFETIME_SECONDS,
+  };
 
-  const codes = await transactWrite(authService, ({ SignInRequest, SignInCode, Session, User, UserEmail, EventItem }) => [
-    SignInRequest.patch({ tokenHash: proof.tokenHash })
-      .set({ usedAt: now })
-      .where(({ usedAt, expiresAt }, { notExists, gt }) => `${notExists(usedAt)} AND ${gt(expiresAt, nowSeconds())}`)
-      .commit(),
-    Session.create({
-      userId,
-      sessionHash: sha256(sessionId),
-      email: proof.email,
-      name: existing?.name,
-      ip: request.ip,
-      userAgent: request.userAgent,
-      createdAt: now,
-      lastSeenAt: now,
-      expiresAt: nowSeconds() + SESSION_LIFETIME_SECONDS,
-    }).commit(),
-    eventRecord(EventItem, { kind: 'UserSignedIn', userId, method: proof.method }, meta),
+  const codes = await transact([
+    patch(keys.signInRequest(proof.tokenHash), { set: { usedAt: now } }, {
+      if: 'attribute_not_exists(#usedAt) AND #expiresAt > :now',
+      values: { ':now': nowSeconds() },
+    }),
+    create({ ...session }),
+    recordEvent({ kind: 'UserSignedIn', userId, method: proof.method }, meta),
     ...(isNewUser
       ? [
-          UserEmail.create({ emailHash: hash, userId }).commit(),
-          User.create({ userId, email: proof.email, createdAt: now, updatedAt: now }).commit(),
-          eventRecord(EventItem, { kind: 'UserSignedUp', userId }, meta),
+          create({ ...keys.userEmail(hash), type: 'userEmail', userId } satisfies UserEmailItem),
+          create({ ...keys.user(userId), type: 'user', userId, email: proof.email, createdAt: now, updatedAt: now } satisfies UserItem),
+          recordEvent({ kind: 'UserSignedUp', userId }, meta),
         ]
       : []),
     // The code and the link are one sign-in: using either retires the code.
-    ...(proof.method === 'code' ? [SignInCode.delete({ emailHash: hash }).commit()] : []),
+    ...(proof.method === 'code' ? [remove(keys.signInCode(hash))] : []),
   ]);
 
   if (codes) {

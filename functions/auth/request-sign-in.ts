@@ -1,12 +1,11 @@
 import { emailHash, randomToken, sha256, sixDigitCode } from '../lib/crypto.ts';
-import { nowSeconds } from '../lib/entities.ts';
+import { create, put, transact } from '../lib/db.ts';
+import { keys, nowSeconds, type SignInCodeItem, type SignInRequestItem } from '../lib/entities.ts';
 import { tooManyRequests } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { sendEmail } from '../lib/mail.ts';
 import { rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
-import { transactWrite } from '../lib/transact.ts';
 import { signInEmail } from './sign-in-email.ts';
-import { authService } from './store.ts';
 
 export const SIGN_IN_TTL_SECONDS = 60 * 60;
 
@@ -31,12 +30,9 @@ export async function requestSignIn(request: ApiRequest<'POST /api/auth/email'>)
   const byEmail = rateLimitCheck(signInLimits.perEmail, emailHash(email));
   const byIp = rateLimitCheck(signInLimits.perIp, request.ip);
 
-  const codes = await transactWrite(authService, ({ RateCounter, SignInRequest, SignInCode }) => [
-    byEmail.commit(RateCounter),
-    byIp.commit(RateCounter),
-    SignInRequest.create({ tokenHash, email, ip: request.ip, createdAt: new Date().toISOString(), expiresAt }).commit(),
-    SignInCode.put({ emailHash: emailHash(email), tokenHash, codeHash: codeHash(tokenHash, code), attempts: 0, expiresAt }).commit(),
-  ]);
+  const signIn: SignInRequestItem = { ...keys.signInRequest(tokenHash), type: 'signInRequest', email, ip: request.ip, createdAt: new Date().toISOString(), expiresAt };
+  const codeItem: SignInCodeItem = { ...keys.signInCode(emailHash(email)), type: 'signInCode', tokenHash, codeHash: codeHash(tokenHash, code), attempts: 0, expiresAt };
+  const codes = await transact([byEmail.op, byIp.op, create({ ...signIn }), put({ ...codeItem })]);
   if (codes) {
     const waits = [byEmail.retryAfter, byIp.retryAfter].filter((_, i) => codes[i] === 'ConditionalCheckFailed');
     if (waits.length) throw tooManyRequests(Math.max(...waits), 'Too many sign-in emails. Wait a few minutes, then try again.');

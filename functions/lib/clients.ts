@@ -57,7 +57,7 @@ export const db = DynamoDBDocumentClient.from(dynamo, {
 });
 
 export const ses = new SESv2Client({
-  region: config.region,
+  region: config.sesRegion,
   ...(config.sesEndpoint
     ? { endpoint: config.sesEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
     : {}),

@@ -17,6 +17,8 @@ export const config = {
   mailFrom: optional('MAIL_FROM') ?? 'Moot <no-reply@moot.localhost>',
   sesConfigurationSet: optional('SES_CONFIGURATION_SET'),
   region: optional('AWS_REGION') ?? 'us-east-1',
+  /** SES is not offered in every region (not in Auckland): mail may go through a neighbouring one. */
+  sesRegion: optional('SES_REGION') ?? optional('AWS_REGION') ?? 'us-east-1',
   /** Set only by the local stack: the emulators' endpoints. */
   dynamoEndpoint: optional('DYNAMODB_ENDPOINT'),
   sesEndpoint: optional('SES_ENDPOINT'),

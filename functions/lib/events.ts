@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { EventItem } from './entities.ts';
+import { create } from './db.ts';
+import { keys, type EventRecordItem } from './entities.ts';
 
 /** Everything Moot records, as a typed union of past-tense names. */
 export type MootEvent =
@@ -19,23 +20,21 @@ export function eventStream(event: MootEvent): string {
 }
 
 /**
- * The event item for a transaction. Callers add it to the same TransactWrite as the change,
+ * The event item as a transaction write. Callers add it to the same TransactWrite as the change,
  * so a change is never saved without its record, nor recorded without being saved.
  */
-export function eventRecord(EventItem: EventWriter, event: MootEvent, meta: { actorId?: string; ip?: string }) {
+export function recordEvent(event: MootEvent, meta: { actorId?: string; ip?: string }) {
   const { kind, ...data } = event;
-  return EventItem.create({
-    stream: eventStream(event),
-    eventId: newEventId(),
+  const eventId = newEventId();
+  const item: EventRecordItem = {
+    ...keys.event(eventStream(event), eventId),
+    type: 'event',
+    eventId,
     kind,
     at: new Date().toISOString(),
     actorId: meta.actorId,
     ip: meta.ip,
     data,
-  }).commit();
-}
-
-/** The transaction-bound event entity (the one a `transactWrite` callback receives). */
-export interface EventWriter {
-  create(item: Parameters<typeof EventItem.create>[0]): { commit(): unknown };
+  };
+  return create(item as unknown as EventRecordItem & Record<string, unknown>);
 }

@@ -1,5 +1,5 @@
-import { RateCounter, nowSeconds } from './entities.ts';
-import type { TxEntities } from './transact.ts';
+import { update } from './db.ts';
+import { keys, nowSeconds } from './entities.ts';
 
 export interface RateLimit {
   /** A name for the limit, e.g. `signin-email`. */
@@ -9,20 +9,19 @@ export interface RateLimit {
 }
 
 /**
- * One fixed-window counter as a conditional increment, ready to join a transaction:
- * the increment fails (and the transaction with it) once the window's count reaches the limit.
- * Expired counters are ignored on read because DynamoDB Local never deletes them.
+ * One fixed-window counter as a conditional increment, ready to join a transaction: the
+ * increment fails (and the transaction with it) once the window's count would pass the limit.
+ * The window start is part of the key, so an old window (which DynamoDB Local never deletes)
+ * is never read again.
  */
-export function rateLimitCheck(rule: RateLimit, key: string) {
+export function rateLimitCheck(rule: RateLimit, key: string, amount = 1) {
   const now = nowSeconds();
   const windowStart = now - (now % rule.windowSeconds);
   const expiresAt = windowStart + rule.windowSeconds;
-  const commit = (counter: TxEntities<{ RateCounter: typeof RateCounter }>['RateCounter']) =>
-    counter
-      .update({ bucket: `${rule.name}#${key}#${windowStart}` })
-      .add({ count: 1 })
-      .set({ expiresAt })
-      .where(({ count }, { notExists, lt }) => `${notExists(count)} OR ${lt(count, rule.limit)}`)
-      .commit();
-  return { commit, retryAfter: expiresAt - now };
+  const op = update(
+    keys.rate(`${rule.name}#${key}#${windowStart}`),
+    { add: { count: amount }, set: { type: 'rate', expiresAt } },
+    { if: 'attribute_not_exists(#count) OR #count <= :most', values: { ':most': rule.limit - amount } },
+  );
+  return { op, retryAfter: expiresAt - now };
 }

@@ -1,5 +1,6 @@
 import { sha256 } from './crypto.ts';
-import { Session, nowSeconds } from './entities.ts';
+import { get } from './db.ts';
+import { keys, nowSeconds, type SessionItem } from './entities.ts';
 
 export const SESSION_COOKIE = 'moot_session';
 /** No idle timeout; a session still ends after a year so forgotten devices do not stay signed in forever. */
@@ -31,11 +32,11 @@ export async function readSession(cookieHeader: string): Promise<{ actor: Actor 
   const parsed = parseSessionCookie(readCookie(cookieHeader, SESSION_COOKIE));
   if (!parsed) return { actor: null, sessionId: null };
   const sessionHash = sha256(parsed.sessionId);
-  const { data } = await Session.get({ userId: parsed.userId, sessionHash }).go({ consistent: true });
+  const session = await get<SessionItem>(keys.session(parsed.userId, sessionHash));
   // DynamoDB Local never deletes expired items, and the cloud deletes them late: check on read.
-  if (!data || data.expiresAt <= nowSeconds()) return { actor: null, sessionId: parsed.sessionId };
+  if (!session || session.expiresAt <= nowSeconds()) return { actor: null, sessionId: parsed.sessionId };
   return {
-    actor: { id: data.userId, email: data.email, name: data.name ?? null, sessionHash },
+    actor: { id: session.userId, email: session.email, name: session.name ?? null, sessionHash },
     sessionId: parsed.sessionId,
   };
 }
@@ -44,5 +45,4 @@ export async function readSession(cookieHeader: string): Promise<{ actor: Actor 
 export const sessionCookie = (userId: string, sessionId: string): string =>
   `${SESSION_COOKIE}=${userId}.${sessionId}; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=${SESSION_LIFETIME_SECONDS}`;
 
-export const clearedSessionCookie = (): string =>
-  `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`;
+export const clearedSessionCookie = (): string => `${SESSION_COOKIE}=; Path=/; HttpOnly; Secure; SameSite=Lax; Max-Age=0`;

@@ -1,9 +1,8 @@
-import { Session } from '../lib/entities.ts';
-import { eventRecord } from '../lib/events.ts';
-import type { ApiReply, ApiRequest } from '../lib/http.ts';
-import { transactWrite } from '../lib/transact.ts';
+import { patch, queryAll, transact } from '../lib/db.ts';
+import { keys, type SessionItem } from '../lib/entities.ts';
 import { conflict } from '../lib/errors.ts';
-import { usersService } from './store.ts';
+import { recordEvent } from '../lib/events.ts';
+import type { ApiReply, ApiRequest } from '../lib/http.ts';
 
 /**
  * PATCH /api/me. Sessions carry a copy of the name (so a request's actor is one read), so the
@@ -13,21 +12,21 @@ export async function updateMe(request: ApiRequest<'PATCH /api/me'>): Promise<Ap
   const actor = request.actor;
   const { name } = request.body;
   const now = new Date().toISOString();
+  const { pk, prefix } = keys.sessionsOf(actor.id);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const { data: sessions } = await Session.query.byUser({ userId: actor.id }).go({ pages: 'all', attributes: ['userId', 'sessionHash'] });
+    const sessions = await queryAll<SessionItem>(pk, prefix, ['pk', 'sk']);
     let saved = true;
     for (let i = 0; i < Math.max(sessions.length, 1) && saved; i += 98) {
-      const batch = sessions.slice(i, i + 98);
-      const codes = await transactWrite(usersService, ({ User, Session, EventItem }) => [
+      const codes = await transact([
         ...(i === 0
           ? [
-              User.patch({ userId: actor.id }).set({ name, updatedAt: now }).commit(),
-              eventRecord(EventItem, { kind: 'UserRenamed', userId: actor.id }, { actorId: actor.id, ip: request.ip }),
+              patch(keys.user(actor.id), { set: { name, updatedAt: now } }),
+              recordEvent({ kind: 'UserRenamed', userId: actor.id }, { actorId: actor.id, ip: request.ip }),
             ]
           : []),
         // Patch, never upsert: a session signed out meanwhile must not come back. If one did
         // vanish, the transaction is cancelled and the sessions are read again.
-        ...batch.map((s) => Session.patch({ userId: s.userId, sessionHash: s.sessionHash }).set({ name }).commit()),
+        ...sessions.slice(i, i + 98).map((s) => patch({ pk: s.pk, sk: s.sk }, { set: { name } })),
       ]);
       saved = codes === null;
     }

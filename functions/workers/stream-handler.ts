@@ -36,7 +36,7 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const image = record.dynamodb?.NewImage;
     if (record.eventName !== 'INSERT' || !image) continue;
     const item = unmarshall(image as Record<string, AttributeValue>);
-    if (item.__edb_e__ !== 'event') continue;
+    if (item.type !== 'event') continue;
     const recorded: RecordedEvent = { eventId: item.eventId, kind: item.kind, actorId: item.actorId, at: item.at, data: item.data };
     try {
       for (const deliver of deliveries[recorded.kind] ?? []) await deliver(recorded);
