@@ -1,5 +1,6 @@
 import type { Me, RedeemSignIn, SignedIn } from '../../../shared/schemas/auth.ts';
 import type { ErrorBody } from '../../../shared/schemas/common.ts';
+import { brand } from './brand.ts';
 
 export type ApiError = ErrorBody['error'] & {
   status: number;
@@ -14,7 +15,7 @@ type Fetch = typeof fetch;
 const offline: ApiError = {
   status: 0,
   code: 'network',
-  message: 'We could not reach Moot. Check your connection and try again.',
+  message: `We could not reach ${brand.name}. Check your connection and try again.`,
 };
 
 /**

@@ -1,8 +1,4 @@
-import { redirect } from '@sveltejs/kit';
+import { requireUser } from '#lib/session.ts';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = async ({ parent }) => {
-  const { user } = await parent();
-  if (!user) redirect(307, '/sign-in');
-  return { user };
-};
+export const load: PageLoad = async ({ parent }) => ({ user: await requireUser(parent) });
