@@ -1,10 +1,9 @@
-import { emailHash, newId, randomToken, safeEqual, sha256 } from '../lib/crypto.ts';
-import { ConditionFailed, create, failed, get, patch, remove, transact, updateItem } from '../lib/db.ts';
-import { keys, nowSeconds, type SessionItem, type SignInCodeItem, type SignInRequestItem, type UserEmailItem, type UserItem } from '../lib/entities.ts';
+import { signInWithProof } from '../lib/accounts.ts';
+import { emailHash, safeEqual, sha256 } from '../lib/crypto.ts';
+import { ConditionFailed, get, patch, remove, updateItem } from '../lib/db.ts';
+import { keys, nowSeconds, type SignInCodeItem, type SignInRequestItem } from '../lib/entities.ts';
 import { AppError } from '../lib/errors.ts';
-import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
-import { SESSION_LIFETIME_SECONDS, sessionCookie } from '../lib/session.ts';
 import { codeHash } from './request-sign-in.ts';
 
 export const MAX_CODE_ATTEMPTS = 5;
@@ -21,7 +20,7 @@ export async function redeemSignIn(request: ApiRequest<'POST /api/auth/token'>):
     const tokenHash = sha256(body.token);
     const signIn = await get<SignInRequestItem>(keys.signInRequest(tokenHash));
     if (!signIn || signIn.usedAt || signIn.expiresAt <= nowSeconds()) throw invalidToken();
-    return completeSignIn(request, { email: signIn.email, tokenHash, method: 'link' });
+    return completeSignIn(request, signIn.email, tokenHash, 'link');
   }
 
   const hash = emailHash(body.email);
@@ -41,71 +40,30 @@ export async function redeemSignIn(request: ApiRequest<'POST /api/auth/token'>):
       ? invalidCode(`That code is not right. ${left} ${left === 1 ? 'try' : 'tries'} left.`)
       : invalidCode('That code is not right, and it has now been used too many times. Ask for a new one.');
   }
-  return completeSignIn(request, { email: body.email, tokenHash: stored.tokenHash, method: 'code', emailHash: hash });
-}
-
-interface Proof {
-  email: string;
-  tokenHash: string;
-  method: 'link' | 'code';
-  emailHash?: string;
+  return completeSignIn(request, body.email, stored.tokenHash, 'code');
 }
 
 /**
- * Marks the sign-in request used, creates the user on first sign-in, and opens a session, in one
- * transaction: of any number of parallel redemptions exactly one succeeds.
+ * Spends the sign-in request (and for a code, the code) in the same transaction that opens the
+ * session: of any number of parallel redemptions exactly one succeeds.
  */
-async function completeSignIn(request: ApiRequest, proof: Proof, retried = false): Promise<ApiReply> {
-  const hash = emailHash(proof.email);
-  const account = await get<UserEmailItem>(keys.userEmail(hash));
-  const existing = account ? await get<UserItem>(keys.user(account.userId)) : null;
-  const isNewUser = !existing;
-  const userId = existing?.userId ?? newId();
+async function completeSignIn(request: ApiRequest, email: string, tokenHash: string, method: 'link' | 'code'): Promise<ApiReply> {
   const now = new Date().toISOString();
-  const sessionId = randomToken();
-  const sessionHash = sha256(sessionId);
-  const meta = { actorId: userId, ip: request.ip };
-  const session: SessionItem = {
-    ...keys.session(userId, sessionHash),
-    type: 'session',
-    userId,
-    sessionHash,
-    email: proof.email,
-    name: existing?.name,
-    ip: request.ip,
-    userAgent: request.userAgent,
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: nowSeconds() + SESSION_LIFETIME_SECONDS,
-  };
-
-  const codes = await transact([
-    patch(keys.signInRequest(proof.tokenHash), { set: { usedAt: now } }, {
+  const result = await signInWithProof(request, email, method, [
+    patch(keys.signInRequest(tokenHash), { set: { usedAt: now } }, {
       if: 'attribute_not_exists(#usedAt) AND #expiresAt > :now',
       values: { ':now': nowSeconds() },
     }),
-    create({ ...session }),
-    recordEvent({ kind: 'UserSignedIn', userId, method: proof.method }, meta),
-    ...(isNewUser
-      ? [
-          create({ ...keys.userEmail(hash), type: 'userEmail', userId } satisfies UserEmailItem),
-          create({ ...keys.user(userId), type: 'user', userId, email: proof.email, createdAt: now, updatedAt: now } satisfies UserItem),
-          recordEvent({ kind: 'UserSignedUp', userId }, meta),
-        ]
-      : []),
     // The code and the link are one sign-in: using either retires the code.
-    ...(proof.method === 'code' ? [remove(keys.signInCode(hash))] : []),
+    ...(method === 'code' ? [remove(keys.signInCode(emailHash(email)))] : []),
   ]);
-
-  if (codes) {
-    if (failed(codes, 0)) throw proof.method === 'link' ? invalidToken() : invalidCode();
-    // Someone else created this account a moment ago (another device's first sign-in): use it.
-    if (isNewUser && failed(codes, 3) && !retried) return completeSignIn(request, proof, true);
-    throw new Error(`Sign-in was not completed: ${codes.join(',')}`);
+  if (!result.ok) {
+    if (result.codes.slice(0, result.proofOps).includes('ConditionalCheckFailed')) throw method === 'link' ? invalidToken() : invalidCode();
+    throw new Error(`Sign-in was not completed: ${result.codes.join(',')}`);
   }
-
+  const { account } = result;
   return {
-    cookies: [sessionCookie(userId, sessionId)],
-    body: { user: { id: userId, email: proof.email, name: existing?.name ?? null }, isNewUser },
+    cookies: [result.cookie],
+    body: { user: { id: account.userId, email: account.email, name: account.name }, isNewUser: account.isNewUser },
   };
 }

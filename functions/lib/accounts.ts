@@ -1,0 +1,76 @@
+import { emailHash, newId, randomToken, sha256 } from './crypto.ts';
+import { create, get, transact, type CancellationCodes } from './db.ts';
+import { keys, nowSeconds, type SessionItem, type UserEmailItem, type UserItem } from './entities.ts';
+import { recordEvent } from './events.ts';
+import type { ApiRequest } from './http.ts';
+import { SESSION_LIFETIME_SECONDS, sessionCookie } from './session.ts';
+
+type Op = Parameters<typeof transact>[0][number];
+
+export interface Account {
+  userId: string;
+  email: string;
+  name: string | null;
+  isNewUser: boolean;
+}
+
+export type SignInResult =
+  | { ok: true; account: Account; cookie: string }
+  | { ok: false; codes: CancellationCodes; proofOps: number };
+
+/**
+ * Signs a person in on the strength of an email proof (a sign-in link or code, an invitation):
+ * creates the user on first sign-in and opens a session, in ONE transaction with the proof's own
+ * writes (`proofOps`, which spend the proof) and any further writes that need the user id
+ * (`extraOps`, e.g. a membership). Of any number of parallel attempts with one proof, one wins.
+ */
+export async function signInWithProof(
+  request: Pick<ApiRequest, 'ip' | 'userAgent'>,
+  email: string,
+  method: 'link' | 'code' | 'invitation',
+  proofOps: Op[],
+  extraOps: (account: Account) => Op[] = () => [],
+): Promise<SignInResult> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const hash = emailHash(email);
+    const known = await get<UserEmailItem>(keys.userEmail(hash));
+    const existing = known ? await get<UserItem>(keys.user(known.userId)) : null;
+    const account: Account = { userId: existing?.userId ?? newId(), email, name: existing?.name ?? null, isNewUser: !existing };
+    const now = new Date().toISOString();
+    const sessionId = randomToken();
+    const sessionHash = sha256(sessionId);
+    const meta = { actorId: account.userId, ip: request.ip };
+    const session: SessionItem = {
+      ...keys.session(account.userId, sessionHash),
+      type: 'session',
+      userId: account.userId,
+      sessionHash,
+      email,
+      name: existing?.name,
+      ip: request.ip,
+      userAgent: request.userAgent,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: nowSeconds() + SESSION_LIFETIME_SECONDS,
+    };
+    const newUserOps = account.isNewUser
+      ? [
+          create({ ...keys.userEmail(hash), type: 'userEmail', userId: account.userId } satisfies UserEmailItem),
+          create({ ...keys.user(account.userId), type: 'user', userId: account.userId, email, createdAt: now, updatedAt: now } satisfies UserItem),
+          recordEvent({ kind: 'UserSignedUp', userId: account.userId }, meta),
+        ]
+      : [];
+    const codes = await transact([
+      ...proofOps,
+      ...newUserOps,
+      create({ ...session }),
+      recordEvent({ kind: 'UserSignedIn', userId: account.userId, method: method === 'invitation' ? 'link' : method }, meta),
+      ...extraOps(account),
+    ]);
+    if (!codes) return { ok: true, account, cookie: sessionCookie(account.userId, sessionId) };
+    // Another device created this account a moment ago: read it and try once more.
+    const accountRaced = account.isNewUser && codes[proofOps.length] === 'ConditionalCheckFailed' && codes.slice(0, proofOps.length).every((c) => c === 'None');
+    if (!accountRaced || attempt > 0) return { ok: false, codes, proofOps: proofOps.length };
+  }
+  throw new Error('unreachable');
+}
