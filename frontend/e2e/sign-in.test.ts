@@ -162,14 +162,14 @@ describe('signing in to Moot', () => {
     await expectNoAccessibilityViolations(page);
   });
 
-  it('greets them by name on an empty home page once they have given it', async () => {
+  it('shows their name and an empty list of groups once they have given their name', async () => {
     // Act
     await page.getByLabel('Your name').fill(name);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((address) => address.pathname === '/');
 
     // Assess
-    await expectHeading(page, `Hello, ${name}`);
+    await expectHeading(page, 'Your groups');
     expect(await page.getByRole('button', { name: new RegExp(name) }).isVisible()).toBe(true);
     expect(await page.getByRole('heading', { name: "You're not in any groups yet" }).isVisible()).toBe(true);
     await expectNoAccessibilityViolations(page);
@@ -210,7 +210,7 @@ describe('signing in to Moot', () => {
   it('signs out on this device and says so on the sign-in page', async () => {
     // Prepare
     await page.goto(url('/'));
-    await expectHeading(page, `Hello, ${name}`);
+    await expectHeading(page, 'Your groups');
 
     // Act
     await page.getByRole('button', { name: /Account/ }).click();
@@ -249,7 +249,7 @@ describe('signing in to Moot', () => {
     await page.waitForURL((address) => address.pathname === '/');
 
     // Assess
-    await expectHeading(page, `Hello, ${name}`);
+    await expectHeading(page, 'Your groups');
     expect(await sessionStatus(page)).toBe(200);
   });
 

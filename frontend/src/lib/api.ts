@@ -22,7 +22,7 @@ const offline: ApiError = {
  * Calls the same-origin API and turns every answer into a result: a failure is data to show
  * on the page, never an exception, so every caller has to decide what the person sees.
  */
-async function call<T>(method: string, path: string, body?: unknown, fetcher: Fetch = fetch): Promise<ApiResult<T>> {
+export async function call<T>(method: string, path: string, body?: unknown, fetcher: Fetch = fetch): Promise<ApiResult<T>> {
   let response: Response;
   try {
     response = await fetcher(`/api${path}`, {
@@ -68,7 +68,24 @@ export function waitPhrase(seconds: number): string {
   return minutes === 1 ? 'a minute' : `${minutes} minutes`;
 }
 
+const returnKey = 'moot.returnTo';
+
+/**
+ * Remembers, for this tab only, where to go once the person has signed in (and named themself),
+ * such as back to a join link. Only same-site paths are kept.
+ */
+export function returnAfterSignIn(path: string): void {
+  if (path.startsWith('/') && !path.startsWith('//')) sessionStorage.setItem(returnKey, path);
+}
+
+/** Takes (and forgets) where to go after signing in, or the home page. */
+export function takeReturnPath(): string {
+  const path = sessionStorage.getItem(returnKey);
+  sessionStorage.removeItem(returnKey);
+  return path && path.startsWith('/') && !path.startsWith('//') ? path : '/';
+}
+
 /** Where a person goes right after signing in: a name first, if we don't have one. */
 export function afterSignIn({ user, isNewUser }: SignedIn): string {
-  return isNewUser || user.name === null ? '/welcome' : '/';
+  return isNewUser || user.name === null ? '/welcome' : takeReturnPath();
 }
