@@ -193,3 +193,19 @@ export async function queryAll<T>(pk: string, skPrefix: string, projection?: str
   } while (start);
   return items;
 }
+
+/** Puts many items with BatchWriteItem (25 a request), retrying anything DynamoDB leaves unprocessed. */
+export async function batchPut(items: Array<Key & Record<string, unknown>>): Promise<number> {
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  let requests = 0;
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: Array<{ PutRequest: { Item: Record<string, unknown> } }> | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      const result = await db.send(new BatchWriteCommand({ RequestItems: { [TableName()]: pending } }));
+      requests++;
+      pending = result.UnprocessedItems?.[TableName()] as typeof pending;
+    }
+  }
+  return requests;
+}

@@ -24,6 +24,19 @@ export const deliveries: { [K in EventKind]: Delivery[] } = {
   UserSignedIn: [],
   UserSignedOut: [],
   UserRenamed: [],
+  GroupCreated: [],
+  GroupUpdated: [],
+  GroupArchived: [],
+  JoinLinkReset: [],
+  MembershipCreated: [],
+  MembershipRoleChanged: [],
+  MembershipRevoked: [],
+  InvitationsSent: [],
+  InvitationResent: [],
+  InvitationRevoked: [],
+  MembershipRequested: [],
+  MembershipRequestApproved: [],
+  MembershipRequestIgnored: [],
 };
 
 /**

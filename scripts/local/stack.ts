@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -130,10 +131,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stoppers.push(() => s3.s3rver.close());
 
     const tableName = 'moot';
+    // Cursors and links are signed; a persisted stack keeps its key so they survive a restart.
+    const secretFile = dataDir ? join(dataDir, 'signing-secret') : undefined;
+    if (secretFile && !existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const signingSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : randomBytes(32).toString('base64url');
     const appUrl = `http://localhost:${port}`;
     // The handlers read their configuration when first imported, so set it before loading them.
     Object.assign(process.env, {
       MOOT_LOCAL: '1',
+      SIGNING_SECRET: signingSecret,
       TABLE_NAME: tableName,
       APP_URL: appUrl,
       DYNAMODB_ENDPOINT: dynamo.endpoint,

@@ -1,0 +1,58 @@
+import { config } from '../lib/config.ts';
+import { escapeHtml, type OutgoingEmail } from '../lib/mail.ts';
+
+/** An invitation: who invites you to which group, and the single-use link (token in the fragment). */
+export function invitationEmail(to: string, token: string, groupName: string, inviterName: string | null, message?: string): OutgoingEmail {
+  const link = `${config.appUrl}/invitations/accept#token=${token}`;
+  const who = inviterName ?? 'Someone';
+  const brand = config.brandName;
+  return {
+    to,
+    subject: `${who} invited you to join ${groupName} on ${brand}`,
+    text: [
+      `${who} invited you to join ${groupName} on ${brand}.`,
+      ...(message ? ['', message] : []),
+      '',
+      `Accept the invitation: ${link}`,
+      '',
+      'The link works once. If you were not expecting this, you can ignore it.',
+    ].join('\n'),
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Invitation to ${escapeHtml(groupName)}</title></head>
+<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px">
+<main style="max-width:480px;margin:0 auto">
+<h1 style="font-size:20px">${escapeHtml(who)} invited you to join ${escapeHtml(groupName)}</h1>
+${message ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px;white-space:pre-wrap">${escapeHtml(message)}</blockquote>` : ''}
+<p><a href="${escapeHtml(link)}" style="display:inline-block;background:#1f4fd1;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">Accept the invitation</a></p>
+<p style="color:#555555">The link works once. If you were not expecting this, you can ignore it.</p>
+</main></body></html>`,
+  };
+}
+
+export function approvedEmail(to: string, groupName: string, groupHandle: string): OutgoingEmail {
+  const link = `${config.appUrl}/g/${groupHandle}`;
+  return {
+    to,
+    subject: `You're now a member of ${groupName}`,
+    text: `Your request to join ${groupName} was approved.\n\nOpen the group: ${link}`,
+    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Welcome to ${escapeHtml(groupName)}</title></head>
+<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px"><main style="max-width:480px;margin:0 auto">
+<h1 style="font-size:20px">You're now a member of ${escapeHtml(groupName)}</h1>
+<p>Your request to join was approved.</p>
+<p><a href="${escapeHtml(link)}">Open the group</a></p></main></body></html>`,
+  };
+}
+
+/** Sends messages a few at a time, so a large invitation batch neither floods SES nor waits on each in turn. */
+export async function sendAll(messages: OutgoingEmail[], send: (m: OutgoingEmail) => Promise<void>, concurrency = 8): Promise<number> {
+  let next = 0;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, messages.length) }, async () => {
+      while (next < messages.length) {
+        const message = messages[next++]!;
+        await send(message).catch(() => failures++);
+      }
+    }),
+  );
+  return failures;
+}

@@ -1,0 +1,75 @@
+import { canInvite, canSeeGroup } from '../../shared/permissions/groups.ts';
+import { newId, randomToken, sha256 } from '../lib/crypto.ts';
+import { batchPut, transact } from '../lib/db.ts';
+import { nowSeconds } from '../lib/entities.ts';
+import { forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
+import { recordEvent } from '../lib/events.ts';
+import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { logger } from '../lib/logger.ts';
+import { sendEmail } from '../lib/mail.ts';
+import { rateLimitCheck } from '../lib/rate-limit.ts';
+import { invitationEmail, sendAll } from './invitation-email.ts';
+import { stillMember } from './membership-ops.ts';
+import { groupKeys, loadGroup, type InvitationItem, type InviteTokenItem } from './store.ts';
+
+export const INVITATION_DAYS = 30;
+const invitationsPerDay = () => Number(process.env.INVITATIONS_PER_DAY) || 500;
+
+/**
+ * POST /api/groups/{id}/invitations. The daily allowance is spent first (one conditional write,
+ * with the inviter's membership checked in the same transaction); then the invitations are
+ * written in batches of 25 and emailed a few at a time.
+ */
+export async function invite(request: ApiRequest<'POST /api/groups/{id}/invitations'>): Promise<ApiReply> {
+  const actor = request.actor;
+  const context = await loadGroup(request.params.id!, actor);
+  if (!canSeeGroup(context.facts, context.viewer)) throw notFound('No such group.');
+  if (!canInvite(context.facts, context.viewer)) throw forbidden('You cannot invite people to this group.');
+  const { group } = context;
+  const emails = [...new Set(request.body.emails)];
+
+  const allowance = rateLimitCheck({ name: 'invitations', limit: invitationsPerDay(), windowSeconds: 86_400 }, actor.id, emails.length);
+  const codes = await transact([allowance.op, stillMember(group.groupId, actor.id)]);
+  if (codes?.[0] === 'ConditionalCheckFailed') {
+    throw tooManyRequests(allowance.retryAfter, `You can send ${invitationsPerDay()} invitations a day. Try again tomorrow.`);
+  }
+  if (codes) throw forbidden('You cannot invite people to this group.');
+
+  const now = new Date().toISOString();
+  const expiresOn = nowSeconds() + INVITATION_DAYS * 86_400;
+  const invitations = emails.map((email) => {
+    const token = randomToken();
+    const invitationId = newId();
+    const tokenHash = sha256(token);
+    const item: InvitationItem = {
+      ...groupKeys.invitation(group.groupId, invitationId),
+      type: 'invitation',
+      groupId: group.groupId,
+      invitationId,
+      email,
+      tokenHash,
+      invitedBy: actor.id,
+      inviterName: actor.name,
+      createdAt: now,
+      sentAt: now,
+      expiresOn,
+    };
+    const pointer: InviteTokenItem = { ...groupKeys.inviteToken(tokenHash), type: 'inviteToken', groupId: group.groupId, invitationId, expiresAt: expiresOn };
+    return { item, pointer, token };
+  });
+  await batchPut(invitations.flatMap(({ item, pointer }) => [{ ...item }, { ...pointer }]));
+  await transact([
+    recordEvent({ kind: 'InvitationsSent', groupId: group.groupId, invitationIds: invitations.map((i) => i.item.invitationId) }, { actorId: actor.id, ip: request.ip }),
+  ]);
+
+  const failures = await sendAll(
+    invitations.map(({ item, token }) => invitationEmail(item.email, token, group.name, actor.name, request.body.message)),
+    sendEmail,
+  );
+  if (failures) logger.error('Some invitation emails failed', { groupId: group.groupId, failures });
+
+  return {
+    status: 201,
+    body: { invitations: invitations.map(({ item }) => ({ id: `${group.groupId}.${item.invitationId}`, email: item.email, createdAt: item.createdAt })) },
+  };
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown } from './markdown.ts';
+
+const hostile = [
+  '<script>alert(1)</script>',
+  '<img src=x onerror=alert(1)>',
+  '[click](javascript:alert(1))',
+  '[click](JaVaScRiPt:alert(1))',
+  '[click](vbscript:msgbox(1))',
+  '[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+  '<a href="javascript:alert(1)">x</a>',
+  '<div onmouseover="alert(1)">hover</div>',
+  '<iframe src="https://example.org"></iframe>',
+  '<svg><script>alert(1)</script></svg>',
+  '![x](javascript:alert(1))',
+  '<<script>script>alert(1)<</script>/script>',
+  '[a](  javascript:alert(1)  )',
+  '<style>body{display:none}</style>',
+];
+
+describe('renderMarkdown', () => {
+  it.each(hostile)('renders %j with no executable content', (source) => {
+    const html = renderMarkdown(source);
+    // Escaped text may mention anything; no real tag may be dangerous or carry a handler.
+    expect(html).not.toMatch(/<(script|iframe|svg|style|object|embed)\b/i);
+    expect(html).not.toMatch(/<[a-z][^>]*\son\w+\s*=/i);
+    expect(html).not.toMatch(/(href|src)="\s*(javascript|vbscript|data):/i);
+  });
+
+  it('renders ordinary markdown: emphasis, lists, links with safe rel', () => {
+    const html = renderMarkdown('Hello *world*\n\n- one\n- two\n\n[site](https://example.org)');
+    expect(html).toContain('<em>world</em>');
+    expect(html).toContain('<li>one</li>');
+    expect(html).toContain('<a href="https://example.org" rel="noopener noreferrer nofollow ugc">site</a>');
+  });
+
+  it('shows raw HTML as text', () => {
+    expect(renderMarkdown('<b>bold</b>')).toContain('&lt;b&gt;bold&lt;/b&gt;');
+  });
+});
