@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { api, mailTo, scanTable, sessionCookieFrom, signIn, uniqueEmail } from '../../scripts/test-support/api.ts';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { api, mailTo, rawTable, scanTable, sessionCookieFrom, signIn, uniqueEmail, type ApiResponse } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
 
 const membershipOf = (groupId: string, userId: string) => `${groupId}.${userId}`;
@@ -156,7 +158,7 @@ describe('member lists', () => {
     let cursor: string | null = null;
     const seen: Array<{ userId: string; email?: string }> = [];
     do {
-      const page = await api('GET', `/api/groups/${group.id}/memberships?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { cookie: member.cookie });
+      const page: ApiResponse = await api('GET', `/api/groups/${group.id}/memberships?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { cookie: member.cookie });
       seen.push(...page.body.items);
       const text = JSON.stringify(page.body);
       for (const other of [admin, ...members.slice(1)]) expect(text).not.toContain(other.email);
@@ -343,9 +345,6 @@ describe('roles', () => {
     const { group, members } = await groupWithMembers(1);
     const member = members[0]!;
     // The only way to have no admin is data from elsewhere (e.g. an import); make it so directly.
-    const { rawTable } = await import('../../scripts/test-support/api.ts');
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { inject } = await import('vitest');
     const groupRow = (await scanTable()).find((i) => i.pk === `group#${group.id}` && i.sk === 'group')!;
     const adminRow = (await scanTable()).find((i) => i.pk === `group#${group.id}` && i.role === 'admin')!;
     await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: groupRow.pk, sk: groupRow.sk }, UpdateExpression: 'SET adminCount = :z', ExpressionAttributeValues: { ':z': 0 } }));
@@ -427,5 +426,56 @@ describe('a member of another group', () => {
     }
     const after = JSON.stringify((await scanTable()).filter((i) => i.pk === `group#${group.id}` && i.type !== 'event'));
     expect(after).toBe(before);
+  });
+});
+
+/** Polls until `check` passes: the stream worker runs a moment after the write that triggers it. */
+async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+}
+
+describe('copies kept current by the stream worker', () => {
+  it('shows a renamed group under its new name in every member\u2019s list of groups', async () => {
+    const { admin, group, members } = await groupWithMembers(1);
+    await api('PATCH', `/api/groups/${group.id}`, { cookie: admin.cookie, body: { name: 'The New Name' } });
+    await eventually(async () => {
+      const mine = await api('GET', '/api/groups', { cookie: members[0]!.cookie });
+      expect(mine.body.groups.find((g: { id: string }) => g.id === group.id)?.name).toBe('The New Name');
+    });
+  });
+
+  it('shows a person\u2019s new name in member lists', async () => {
+    const { admin, group, members } = await groupWithMembers(1);
+    await api('PATCH', '/api/me', { cookie: members[0]!.cookie, body: { name: 'Renamed Person' } });
+    await eventually(async () => {
+      const list = await api('GET', `/api/groups/${group.id}/memberships`, { cookie: admin.cookie });
+      expect(list.body.items.find((m: { userId: string }) => m.userId === members[0]!.userId)?.name).toBe('Renamed Person');
+    });
+  });
+});
+
+describe('purging archived groups', () => {
+  it('removes every item of a group once its purge date has passed, whether or not the stack was up then', async () => {
+    const { admin, group } = await groupWithMembers(2);
+    await api('POST', `/api/groups/${group.id}/join-link`, { cookie: admin.cookie });
+    await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: [uniqueEmail()] } });
+    await api('DELETE', `/api/groups/${group.id}`, { cookie: admin.cookie });
+    const row = (await scanTable()).find((i) => i.pk === `group#${group.id}` && i.sk === 'group')!;
+    const past = `${new Date(Date.now() - 60_000).toISOString()}#group#${group.id}`;
+    await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: row.pk, sk: row.sk }, UpdateExpression: 'SET gsi2sk = :past', ExpressionAttributeValues: { ':past': past } }));
+    Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+    const { handler } = await import('../workers/scheduler-handler.ts');
+    await handler();
+    const left = (await scanTable()).filter((i) => JSON.stringify(i).includes(group.id));
+    expect(left).toEqual([]);
+    await handler();
   });
 });

@@ -209,3 +209,29 @@ export async function batchPut(items: Array<Key & Record<string, unknown>>): Pro
   }
   return requests;
 }
+
+/** Deletes many items with BatchWriteItem (25 a request), retrying anything left unprocessed. */
+export async function batchDelete(keyList: Key[]): Promise<number> {
+  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
+  let requests = 0;
+  for (let i = 0; i < keyList.length; i += 25) {
+    let pending: Array<{ DeleteRequest: { Key: Key } }> | undefined = keyList.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key: { pk: Key.pk, sk: Key.sk } } }));
+    for (let attempt = 0; pending?.length; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+      const result = await db.send(new BatchWriteCommand({ RequestItems: { [TableName()]: pending } }));
+      requests++;
+      pending = result.UnprocessedItems?.[TableName()] as typeof pending;
+    }
+  }
+  return requests;
+}
+
+/** Calls `each` with every page of a Query, so large collections never sit in memory whole. */
+export async function forEachPage<T>(input: Omit<QueryCommandInput, 'TableName'>, each: (items: T[]) => Promise<void>): Promise<void> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await queryPage<T>({ ...input, ExclusiveStartKey: start });
+    await each(page.items);
+    start = page.lastKey;
+  } while (start);
+}

@@ -1,6 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
+import { purgeGroup } from '../groups/purge-group.ts';
 import { logger } from '../lib/logger.ts';
 import { tableSchema } from '../lib/table-schema.ts';
 
@@ -15,7 +16,9 @@ export interface DueItem {
 type Job = (item: DueItem) => Promise<void>;
 
 /** What runs when each kind of item falls due (poll closings, reminders, digests join here). */
-export const jobs: Record<string, Job> = {};
+export const jobs: Record<string, Job> = {
+  purgeGroup,
+};
 
 export const DUE_PARTITION = 'due';
 

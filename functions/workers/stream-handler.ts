@@ -2,6 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { EventKind, MootEvent } from '../lib/events.ts';
+import { refreshGroupCopies, refreshMemberName } from '../groups/deliveries.ts';
 import { logger } from '../lib/logger.ts';
 
 /** A recorded event as the stream delivers it. */
@@ -23,9 +24,9 @@ export const deliveries: { [K in EventKind]: Delivery[] } = {
   UserSignedUp: [],
   UserSignedIn: [],
   UserSignedOut: [],
-  UserRenamed: [],
+  UserRenamed: [refreshMemberName],
   GroupCreated: [],
-  GroupUpdated: [],
+  GroupUpdated: [refreshGroupCopies],
   GroupArchived: [],
   JoinLinkReset: [],
   MembershipCreated: [],
