@@ -1,8 +1,10 @@
 // `npm run bench`: every benchmark, one after another. Figures only; nothing here is a test.
 import { main as elections } from './elections.ts';
 import { main as foundation } from './foundation.ts';
+import { main as groups } from './groups.ts';
 import { main as web } from './web.ts';
 
 await foundation();
+await groups();
 await web();
 await elections();
