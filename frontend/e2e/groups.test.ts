@@ -1,0 +1,381 @@
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack } from '../../scripts/test-support/stack.ts';
+
+// A group's first days, in order: Aroha starts a closed group and invites Ben by email; Ben
+// joins, becomes an admin, and leaves; Caro joins through the shared join link. Along the way,
+// what a signed-out visitor sees of open and secret groups. Each step starts where the last ended.
+
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
+interface MailStore {
+  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
+}
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+let browser: Browser;
+
+const run = Date.now();
+const aroha = { email: `aroha.${run}@example.org`, name: 'Aroha Te Whare' };
+const ben = { email: `ben.${run}@example.org`, name: 'Ben Okafor' };
+const caro = { email: `caro.${run}@example.org`, name: 'Caro Lindqvist' };
+const groupName = `River Housing Co-op ${run}`;
+const groupHandle = `river-housing-co-op-${run}`;
+
+let arohaPage: Page;
+let benContext: BrowserContext;
+let benPage: Page;
+let joinLink = '';
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  arohaPage = await (await browser.newContext()).newPage();
+  benContext = await browser.newContext();
+  benPage = await benContext.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+function url(path: string): string {
+  return new URL(path, stack.appUrl).href;
+}
+
+async function emailsTo(address: string): Promise<MailStore['emails']> {
+  const response = await fetch(`${stack.mailUrl}/store`);
+  const store = (await response.json()) as MailStore;
+  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
+}
+
+/** Waits for an email to `address`, newer than the `seen` ones, with a link matching `pattern`. */
+async function nextLink(address: string, seen: number, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const messages = await emailsTo(address);
+    if (messages.length > seen) {
+      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
+      const text = newest.body.text ?? newest.body.html ?? '';
+      const link = pattern.exec(text)?.[0];
+      if (!link) throw new Error(`The email "${newest.subject}" has no link like ${pattern}:\n${text}`);
+      return link;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`No email reached ${address}`);
+}
+
+async function expectNoAccessibilityViolations(on: Page): Promise<void> {
+  const results = await new AxeBuilder({ page: on }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const violations = results.violations.map((violation) => ({
+    rule: violation.id,
+    help: violation.help,
+    targets: violation.nodes.map((node) => node.target.join(' ')),
+  }));
+  expect(violations).toEqual([]);
+}
+
+/** Waits for the page's one and only h1 to read `text`. */
+async function expectHeading(on: Page, text: string): Promise<void> {
+  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
+  expect(await on.locator('h1').count()).toBe(1);
+}
+
+/** Signs in from the sign-in page with the emailed link, and gives a name if asked for one. */
+async function signIn(on: Page, person: { email: string; name: string }): Promise<void> {
+  const seen = (await emailsTo(person.email)).length;
+  if (new URL(on.url()).pathname !== '/sign-in') await on.goto(url('/sign-in'));
+  await on.getByLabel('Email address').fill(person.email);
+  await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await expectHeading(on, 'Check your email');
+  const link = await nextLink(person.email, seen, /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/);
+  await on.goto(url(link));
+  await on.waitForURL((address) => address.pathname !== '/sign-in/link');
+  if (new URL(on.url()).pathname === '/welcome') await giveName(on, person.name);
+}
+
+async function giveName(on: Page, name: string): Promise<void> {
+  await expectHeading(on, 'Welcome to Moot');
+  await on.getByLabel('Your name').fill(name);
+  await on.getByRole('button', { name: 'Continue' }).click();
+  await on.waitForURL((address) => address.pathname !== '/welcome');
+}
+
+/** Creates a group from the create-group page and waits for its page. */
+async function createGroup(on: Page, name: string, privacy: 'Open' | 'Closed' | 'Secret'): Promise<string> {
+  await on.goto(url('/groups/new'));
+  await expectHeading(on, 'Create a group');
+  await on.getByLabel('Group name').fill(name);
+  await on.getByRole('radio', { name: privacy }).check();
+  const handle = await on.getByLabel('Handle').inputValue();
+  await on.getByRole('button', { name: 'Create group' }).click();
+  await on.waitForURL((address) => address.pathname === `/g/${handle}`);
+  await expectHeading(on, name);
+  return handle;
+}
+
+describe('a group, from its creation to people joining and leaving', () => {
+  it('shows a newly signed-in person an empty list of groups with a way to create one', async () => {
+    // Act
+    await arohaPage.goto(url('/'));
+    await arohaPage.waitForURL((address) => address.pathname === '/sign-in');
+    await signIn(arohaPage, aroha);
+
+    // Assess
+    await expectHeading(arohaPage, 'Your groups');
+    expect(await arohaPage.title()).toBe('Your groups · Moot');
+    expect(await arohaPage.getByRole('link', { name: 'Create a group' }).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('suggests a handle from the name, and creates a closed group with its creator as admin', async () => {
+    // Prepare
+    await arohaPage.getByRole('link', { name: 'Create a group' }).click();
+    await expectHeading(arohaPage, 'Create a group');
+    await expectNoAccessibilityViolations(arohaPage);
+
+    // Act
+    await arohaPage.getByLabel('Group name').fill(groupName);
+    expect(await arohaPage.getByLabel('Handle').inputValue()).toBe(groupHandle);
+    expect(await arohaPage.getByRole('radio', { name: 'Closed' }).isChecked()).toBe(true);
+    await arohaPage.getByLabel('Description (optional)').fill('Forty-eight households on the **river flats**.');
+    await arohaPage.getByRole('button', { name: 'Create group' }).click();
+
+    // Assess
+    await arohaPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    await expectHeading(arohaPage, groupName);
+    expect(await arohaPage.locator('.prose strong').innerText()).toBe('river flats');
+    expect(await arohaPage.getByText('You are an admin').isVisible()).toBe(true);
+    expect(await arohaPage.getByRole('link', { name: 'Settings' }).isVisible()).toBe(true);
+    await arohaPage.getByText(aroha.email).waitFor();
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('refuses a handle that is already taken, next to the handle field', async () => {
+    // Act
+    await arohaPage.goto(url('/groups/new'));
+    await arohaPage.getByLabel('Group name').fill(groupName);
+    await arohaPage.getByRole('button', { name: 'Create group' }).click();
+
+    // Assess
+    await arohaPage.locator('#handle-error').waitFor();
+    expect(await arohaPage.getByLabel('Handle').getAttribute('aria-invalid')).toBe('true');
+    expect(await arohaPage.getByLabel('Handle').getAttribute('aria-describedby')).toContain('handle-error');
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('checks each address as it is typed and invites Ben by email', async () => {
+    // Prepare
+    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await arohaPage.getByRole('link', { name: 'Invite people' }).click();
+    await expectHeading(arohaPage, 'Invite people');
+
+    // Act: one address is mistyped, and is shown as such before anything is sent
+    await arohaPage.getByLabel('Email addresses').fill(`${ben.email}, not-an-address`);
+    await arohaPage.getByText('1 address ready, 1 to fix').waitFor();
+    await expectNoAccessibilityViolations(arohaPage);
+    await arohaPage.getByRole('button', { name: 'Send invitation' }).click();
+    await arohaPage.locator('#emails-error').waitFor();
+    await arohaPage.getByLabel('Email addresses').fill(ben.email);
+    await arohaPage.getByRole('button', { name: 'Send invitation' }).click();
+
+    // Assess
+    await arohaPage.getByRole('status').filter({ hasText: `Invitation sent to ${ben.email}` }).waitFor();
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('lists the pending invitation for those who review requests', async () => {
+    // Act
+    await arohaPage.goto(url(`/g/${groupHandle}/requests`));
+
+    // Assess
+    await expectHeading(arohaPage, 'Requests and invitations');
+    await arohaPage.getByText(ben.email).waitFor();
+    expect(await arohaPage.getByText('No one is waiting.', { exact: false }).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('lets Ben accept the emailed invitation, asks his name, and takes him to the group', async () => {
+    // Prepare
+    const link = await nextLink(ben.email, 0, /\/invitations\/accept#token=[A-Za-z0-9_-]{43}/);
+
+    // Act
+    await benPage.goto(url(link));
+    await expectHeading(benPage, `Join ${groupName}`);
+    expect(benPage.url()).not.toContain('token');
+    await expectNoAccessibilityViolations(benPage);
+    await benPage.getByRole('button', { name: 'Accept and join' }).click();
+    await benPage.waitForURL((address) => address.pathname === '/welcome');
+    await giveName(benPage, ben.name);
+
+    // Assess
+    await benPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    await expectHeading(benPage, groupName);
+    expect(await benPage.getByText('You are a member').isVisible()).toBe(true);
+  });
+
+  it('shows Ben the members by name, without Aroha’s email address', async () => {
+    // Act
+    const members = benPage.locator('.members');
+    await members.getByText(aroha.name).waitFor();
+
+    // Assess
+    expect(await members.getByText(ben.name).isVisible()).toBe(true);
+    expect(await benPage.content()).not.toContain(aroha.email);
+    expect(await benPage.getByRole('button', { name: /Make admin/ }).count()).toBe(0);
+    expect(await benPage.getByRole('link', { name: 'Settings' }).count()).toBe(0);
+    await expectNoAccessibilityViolations(benPage);
+  });
+
+  it('says an invitation link works only once', async () => {
+    // Prepare
+    const link = await nextLink(ben.email, 0, /\/invitations\/accept#token=[A-Za-z0-9_-]{43}/);
+
+    // Act
+    await benPage.goto(url(link));
+
+    // Assess
+    await expectHeading(benPage, 'This invitation was already used or withdrawn');
+    await expectNoAccessibilityViolations(benPage);
+  });
+
+  it('lets Aroha make Ben an admin from the member list', async () => {
+    // Prepare
+    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await arohaPage.locator('.members').getByText(ben.name).waitFor();
+
+    // Act
+    await arohaPage.getByRole('button', { name: `Make admin: ${ben.name}` }).click();
+
+    // Assess
+    await arohaPage.getByRole('status').filter({ hasText: `${ben.name} is now an admin.` }).waitFor();
+    expect(await arohaPage.getByRole('button', { name: `Remove admin: ${ben.name}` }).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('lets Ben leave the group after confirming', async () => {
+    // Prepare
+    await benPage.goto(url(`/g/${groupHandle}`));
+    await expectHeading(benPage, groupName);
+    expect(await benPage.getByText('You are an admin').isVisible()).toBe(true);
+
+    // Act
+    await benPage.getByRole('button', { name: 'Leave group' }).click();
+    const dialog = benPage.getByRole('dialog', { name: `Leave ${groupName}?` });
+    await dialog.waitFor();
+    await expectNoAccessibilityViolations(benPage);
+    await dialog.getByRole('button', { name: 'Leave group' }).click();
+
+    // Assess
+    await benPage.waitForURL((address) => address.pathname === '/');
+    await benPage.getByRole('status').filter({ hasText: `You left ${groupName}.` }).waitFor();
+    expect(await benPage.getByRole('link', { name: groupName }).count()).toBe(0);
+  });
+
+  it('tells Aroha, now the only admin, why she cannot leave', async () => {
+    // Prepare
+    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await expectHeading(arohaPage, groupName);
+
+    // Act
+    await arohaPage.getByRole('button', { name: 'Leave group' }).click();
+    const dialog = arohaPage.getByRole('dialog', { name: `Leave ${groupName}?` });
+    await dialog.getByRole('button', { name: 'Leave group' }).click();
+
+    // Assess
+    await dialog.getByRole('alert').waitFor();
+    expect(new URL(arohaPage.url()).pathname).toBe(`/g/${groupHandle}`);
+    await expectNoAccessibilityViolations(arohaPage);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('resets the join link in the settings and shows the new one once', async () => {
+    // Prepare
+    await arohaPage.getByRole('link', { name: 'Settings' }).click();
+    await expectHeading(arohaPage, 'Group settings');
+    await expectNoAccessibilityViolations(arohaPage);
+
+    // Act
+    await arohaPage.getByRole('button', { name: 'Reset join link' }).click();
+
+    // Assess
+    const field = arohaPage.getByLabel('New join link');
+    await field.waitFor();
+    joinLink = await field.inputValue();
+    expect(joinLink).toMatch(/\/join#token=[A-Za-z0-9_-]{43}$/);
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('keeps the join link through sign-in and lets Caro join with it', async () => {
+    // Prepare
+    const caroPage = await (await browser.newContext()).newPage();
+
+    // Act: signed out, the link asks Caro to sign in first
+    await caroPage.goto(joinLink);
+    await expectHeading(caroPage, `Sign in to join ${groupName}`);
+    expect(caroPage.url()).not.toContain('token');
+    await expectNoAccessibilityViolations(caroPage);
+    await caroPage.getByRole('link', { name: 'Sign in to join' }).click();
+    await caroPage.waitForURL((address) => address.pathname === '/sign-in');
+    await signIn(caroPage, caro);
+
+    // ...and brings her back to the link once she is signed in
+    await caroPage.waitForURL((address) => address.pathname === '/join');
+    await expectHeading(caroPage, `Join ${groupName}`);
+    await expectNoAccessibilityViolations(caroPage);
+    await caroPage.getByRole('button', { name: `Join ${groupName}` }).click();
+
+    // Assess
+    await caroPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    await expectHeading(caroPage, groupName);
+    expect(await caroPage.getByText('You are a member').isVisible()).toBe(true);
+    await caroPage.context().close();
+  });
+
+  it('shows an open group to a signed-out visitor, with a way to sign in and join', async () => {
+    // Prepare
+    const openName = `Tramways Union ${run}`;
+    const handle = await createGroup(arohaPage, openName, 'Open');
+    const visitor = await (await browser.newContext()).newPage();
+
+    // Act
+    await visitor.goto(url(`/g/${handle}`));
+
+    // Assess
+    await expectHeading(visitor, openName);
+    expect(await visitor.getByRole('link', { name: 'Sign in to join' }).isVisible()).toBe(true);
+    await visitor.locator('.members').getByText(aroha.name).waitFor();
+    expect(await visitor.content()).not.toContain(aroha.email);
+    await expectNoAccessibilityViolations(visitor);
+    await visitor.context().close();
+  });
+
+  it('answers a secret group’s address with the not-found page for anyone outside it', async () => {
+    // Prepare
+    const handle = await createGroup(arohaPage, `Strike Committee ${run}`, 'Secret');
+    const visitor = await (await browser.newContext()).newPage();
+
+    // Act
+    await visitor.goto(url(`/g/${handle}`));
+
+    // Assess
+    await expectHeading(visitor, "We can't find that group");
+    expect(await visitor.title()).toBe('Group not found · Moot');
+    expect(await visitor.content()).not.toContain('Strike Committee');
+    await expectNoAccessibilityViolations(visitor);
+    await visitor.context().close();
+  });
+});
