@@ -3,7 +3,7 @@ import { db } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { forEachPage, get } from '../lib/db.ts';
 import { keys, type UserItem } from '../lib/entities.ts';
-import type { RecordedEvent } from '../workers/stream-handler.ts';
+import type { Deliveries, RecordedEvent } from '../workers/stream-handler.ts';
 import { groupKeys, type GroupItem, type MembershipItem } from './store.ts';
 
 /** Sets fields on an existing item only; an item deleted meanwhile stays deleted. */
@@ -63,3 +63,8 @@ export async function refreshMemberName(event: RecordedEvent): Promise<void> {
     },
   );
 }
+
+export const groupDeliveries: Deliveries = {
+  GroupUpdated: [refreshGroupCopies],
+  UserRenamed: [refreshMemberName],
+};

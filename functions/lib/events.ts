@@ -1,26 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { create } from './db.ts';
 import { keys, type EventRecordItem } from './entities.ts';
+import type { GroupEvent } from '../groups/events.ts';
 
-/** Everything Moot records, as a typed union of past-tense names. */
-export type MootEvent =
+/** Account events; each capability declares its own kinds beside its use cases. */
+export type AccountEvent =
   | { kind: 'UserSignedUp'; userId: string }
   | { kind: 'UserSignedIn'; userId: string; method: 'link' | 'code' }
   | { kind: 'UserSignedOut'; userId: string; everywhere: boolean }
-  | { kind: 'UserRenamed'; userId: string }
-  | { kind: 'GroupCreated'; groupId: string; parentId: string | null }
-  | { kind: 'GroupUpdated'; groupId: string; changed: string[] }
-  | { kind: 'GroupArchived'; groupId: string }
-  | { kind: 'JoinLinkReset'; groupId: string }
-  | { kind: 'MembershipCreated'; groupId: string; userId: string; via: 'creator' | 'invitation' | 'link' | 'request' | 'approval' }
-  | { kind: 'MembershipRoleChanged'; groupId: string; userId: string; role: 'admin' | 'member'; title: string | null }
-  | { kind: 'MembershipRevoked'; groupId: string; userId: string; reason: 'left' | 'removed' }
-  | { kind: 'InvitationsSent'; groupId: string; invitationIds: string[] }
-  | { kind: 'InvitationResent'; groupId: string; invitationId: string }
-  | { kind: 'InvitationRevoked'; groupId: string; invitationId: string }
-  | { kind: 'MembershipRequested'; groupId: string; userId: string }
-  | { kind: 'MembershipRequestApproved'; groupId: string; userId: string }
-  | { kind: 'MembershipRequestIgnored'; groupId: string; userId: string };
+  | { kind: 'UserRenamed'; userId: string };
+
+/** Everything Moot records, as a typed union of past-tense names. */
+export type MootEvent = AccountEvent | GroupEvent;
 
 export type EventKind = MootEvent['kind'];
 

@@ -2,7 +2,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { EventKind, MootEvent } from '../lib/events.ts';
-import { refreshGroupCopies, refreshMemberName } from '../groups/deliveries.ts';
+import { groupDeliveries } from '../groups/deliveries.ts';
 import { logger } from '../lib/logger.ts';
 
 /** A recorded event as the stream delivers it. */
@@ -14,31 +14,23 @@ export interface RecordedEvent {
   data: Omit<MootEvent, 'kind'>;
 }
 
-type Delivery = (event: RecordedEvent) => Promise<void>;
+export type Delivery = (event: RecordedEvent) => Promise<void>;
+export type Deliveries = { [K in EventKind]?: Delivery[] };
 
 /**
  * Which deliveries each event kind fans out to (in-app notifications, email, audit and exports
- * join here as they are built). Typed by kind, so nothing is wired by a free-form string.
+ * join here as they are built). Each capability declares its own, typed by event kind, so nothing
+ * is wired by a free-form string.
  */
-export const deliveries: { [K in EventKind]: Delivery[] } = {
-  UserSignedUp: [],
-  UserSignedIn: [],
-  UserSignedOut: [],
-  UserRenamed: [refreshMemberName],
-  GroupCreated: [],
-  GroupUpdated: [refreshGroupCopies],
-  GroupArchived: [],
-  JoinLinkReset: [],
-  MembershipCreated: [],
-  MembershipRoleChanged: [],
-  MembershipRevoked: [],
-  InvitationsSent: [],
-  InvitationResent: [],
-  InvitationRevoked: [],
-  MembershipRequested: [],
-  MembershipRequestApproved: [],
-  MembershipRequestIgnored: [],
-};
+export const deliveries: Deliveries = mergeDeliveries(groupDeliveries);
+
+function mergeDeliveries(...sets: Deliveries[]): Deliveries {
+  const merged: Deliveries = {};
+  for (const set of sets) {
+    for (const [kind, list] of Object.entries(set) as Array<[EventKind, Delivery[]]>) (merged[kind] ??= []).push(...list);
+  }
+  return merged;
+}
 
 /**
  * The table's stream, in the cloud and from the local poller alike. Only newly inserted event
