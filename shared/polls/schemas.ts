@@ -225,10 +225,10 @@ export const CreatePoll = z.discriminatedUnion('type', [...variants], { error: `
     }
     if (poll.type === 'poll') {
       const available = options.length + (poll.noneOfTheAbove ? 1 : 0);
-      if (poll.settings.minChoices > available) issue(['settings', 'minChoices'], `The minimum number of choices is at most the ${available} options.`);
+      if (options.length > 0 && poll.settings.minChoices > available) issue(['settings', 'minChoices'], `The minimum number of choices is at most the ${available} options.`);
     }
     if (poll.type === 'election') {
-      if (poll.settings.seats > options.length) issue(['settings', 'seats'], 'There are at least as many candidates as seats.');
+      if (options.length > 0 && poll.settings.seats > options.length) issue(['settings', 'seats'], 'There are at least as many candidates as seats.');
       if (poll.settings.method === 'irv' && poll.settings.seats !== 1) issue(['settings', 'seats'], 'Instant-runoff (irv) fills one seat.');
     }
     if (poll.type === 'question' && poll.passTests.length > 0) issue(['passTests'], 'A question has no options to test.');

@@ -164,7 +164,7 @@ function checkChoices(poll: Poll, choices: Choices, fail: Fail): Choices | null 
       checkKeys(choices.answers, 'choices.answers');
       for (const option of poll.options) {
         const answer: Answer | undefined = choices.answers[option.id];
-        if (answer === undefined) fail(`choices.answers.${option.id}`, `Answer yes, ${poll.settings.allowMaybe ? 'maybe ' : ''}or no for ${option.name}.`);
+        if (answer === undefined) fail(`choices.answers.${option.id}`, `Answer ${poll.settings.allowMaybe ? 'yes, maybe' : 'yes'} or no for ${option.name}.`);
         else if (answer === 'maybe' && !poll.settings.allowMaybe) fail(`choices.answers.${option.id}`, 'This meeting poll takes yes or no, not maybe.');
       }
       return { answers: { ...choices.answers } };
