@@ -99,6 +99,8 @@ function electionResult(poll: Poll, ballots: VoterBallot[] | undefined): Pick<Po
       'ranking' in ballot.choices && ballot.choices.ranking.length > 0 ? [{ weight: 1, ranks: ballot.choices.ranking.map((id) => index.get(id)!) }] : [],
     ),
   };
+  // With no ballots every counter would still "elect" by lot; a result page must not show that.
+  if (election.ballots.length === 0) return { election: null, electionError: 'No ballots have been cast yet.' };
   try {
     return { election: count(poll.settings.method, election), electionError: null };
   } catch (error) {
