@@ -160,7 +160,7 @@ describe('a group, from its creation to people joining and leaving', () => {
     expect(await arohaPage.locator('.prose strong').innerText()).toBe('river flats');
     expect(await arohaPage.getByText('You are an admin').isVisible()).toBe(true);
     expect(await arohaPage.getByRole('link', { name: 'Settings' }).isVisible()).toBe(true);
-    await arohaPage.getByText(aroha.email).waitFor();
+    await arohaPage.locator('.members').getByText(aroha.email, { exact: true }).waitFor();
     await expectNoAccessibilityViolations(arohaPage);
   });
 
@@ -203,7 +203,7 @@ describe('a group, from its creation to people joining and leaving', () => {
 
     // Assess
     await expectHeading(arohaPage, 'Requests and invitations');
-    await arohaPage.getByText(ben.email).waitFor();
+    await arohaPage.getByText(ben.email, { exact: true }).waitFor();
     expect(await arohaPage.getByText('No one is waiting.', { exact: false }).isVisible()).toBe(true);
     await expectNoAccessibilityViolations(arohaPage);
   });
@@ -230,10 +230,10 @@ describe('a group, from its creation to people joining and leaving', () => {
   it('shows Ben the members by name, without Aroha’s email address', async () => {
     // Act
     const members = benPage.locator('.members');
-    await members.getByText(aroha.name).waitFor();
+    await members.getByText(aroha.name, { exact: true }).waitFor();
 
     // Assess
-    expect(await members.getByText(ben.name).isVisible()).toBe(true);
+    expect(await members.innerText()).toContain(ben.name);
     expect(await benPage.content()).not.toContain(aroha.email);
     expect(await benPage.getByRole('button', { name: /Make admin/ }).count()).toBe(0);
     expect(await benPage.getByRole('link', { name: 'Settings' }).count()).toBe(0);
@@ -255,14 +255,14 @@ describe('a group, from its creation to people joining and leaving', () => {
   it('lets Aroha make Ben an admin from the member list', async () => {
     // Prepare
     await arohaPage.goto(url(`/g/${groupHandle}`));
-    await arohaPage.locator('.members').getByText(ben.name).waitFor();
+    await arohaPage.locator('.members').getByText(ben.name, { exact: true }).waitFor();
 
     // Act
-    await arohaPage.getByRole('button', { name: `Make admin: ${ben.name}` }).click();
+    await arohaPage.getByRole('button', { name: new RegExp(`^Make admin\\W+${ben.name}$`) }).click();
 
     // Assess
     await arohaPage.getByRole('status').filter({ hasText: `${ben.name} is now an admin.` }).waitFor();
-    expect(await arohaPage.getByRole('button', { name: `Remove admin: ${ben.name}` }).isVisible()).toBe(true);
+    expect(await arohaPage.getByRole('button', { name: new RegExp(`^Remove admin\\W+${ben.name}$`) }).isVisible()).toBe(true);
     await expectNoAccessibilityViolations(arohaPage);
   });
 
@@ -357,7 +357,7 @@ describe('a group, from its creation to people joining and leaving', () => {
     // Assess
     await expectHeading(visitor, openName);
     expect(await visitor.getByRole('link', { name: 'Sign in to join' }).isVisible()).toBe(true);
-    await visitor.locator('.members').getByText(aroha.name).waitFor();
+    await visitor.locator('.members').getByText(aroha.name, { exact: true }).waitFor();
     expect(await visitor.content()).not.toContain(aroha.email);
     await expectNoAccessibilityViolations(visitor);
     await visitor.context().close();
