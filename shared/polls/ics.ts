@@ -73,7 +73,6 @@ const pad = (n: number) => String(n).padStart(2, '0');
 const icsDate = (d: Date) => `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}`;
 const icsDateTime = (d: Date) => `${icsDate(d)}T${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}Z`;
 
-// eslint-disable-next-line no-control-regex
 const stripControls = (s: string) => s.replace(/[\u0000-\u001f\u007f]/g, '');
 
 /** RFC 5545 §3.3.11: backslash, semicolon, comma and newlines are escaped in TEXT. */

@@ -35,6 +35,7 @@ function optionsFor(input: CreatePoll, previous: PollOption[]): PollOption[] {
 /** How a vote's `choices` must look for this poll. */
 export type ChoiceShape = 'option' | 'options' | 'scores' | 'ranking' | 'answers' | 'none';
 
+/** Which `choices` shape a vote in this poll must have; a single-choice poll takes `option`, a multiple-choice one `options`. */
 export function choiceShape(poll: Poll): ChoiceShape {
   switch (poll.type) {
     case 'proposal':
