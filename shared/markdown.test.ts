@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderMarkdown } from './markdown.ts';
+import { mentionedHandles, renderMarkdown } from './markdown.ts';
 
 const hostile = [
   '<script>alert(1)</script>',
@@ -36,5 +36,23 @@ describe('renderMarkdown', () => {
 
   it('shows raw HTML as text', () => {
     expect(renderMarkdown('<b>bold</b>')).toContain('&lt;b&gt;bold&lt;/b&gt;');
+  });
+});
+
+describe('mentions', () => {
+  it('links @handle of a member and leaves anyone else as plain text', () => {
+    const html = renderMarkdown('Thanks @ada-lovelace and @nobody! mail me@example.org', { mentions: { 'ada-lovelace': '/u/123' } });
+    expect(html).toContain('<a href="/u/123" class="mention" rel="noopener noreferrer nofollow ugc">@ada-lovelace</a>');
+    expect(html).toContain('@nobody!');
+    expect(html).not.toContain('href="/u/nobody"');
+    expect(html).toContain('me@example.org');
+  });
+
+  it('finds the handles mentioned in a text, once each', () => {
+    expect(mentionedHandles('@ada hi @grace-h and @ada again, not a@b.org')).toEqual(['ada', 'grace-h']);
+  });
+
+  it('leaves mentions inside code alone', () => {
+    expect(renderMarkdown('`@ada`', { mentions: { ada: '/u/1' } })).toBe('<p><code>@ada</code></p>\n');
   });
 });

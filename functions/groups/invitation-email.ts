@@ -43,7 +43,7 @@ export function approvedEmail(to: string, groupName: string, groupHandle: string
 }
 
 /** Sends messages a few at a time, so a large invitation batch neither floods SES nor waits on each in turn. */
-export async function sendAll(messages: OutgoingEmail[], send: (m: OutgoingEmail) => Promise<void>, concurrency = 8): Promise<number> {
+export async function sendAll(messages: OutgoingEmail[], send: (m: OutgoingEmail) => Promise<unknown>, concurrency = 8): Promise<number> {
   let next = 0;
   let failures = 0;
   await Promise.all(

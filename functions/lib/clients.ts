@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { S3Client } from '@aws-sdk/client-s3';
 import { config } from './config.ts';
 
 /** DynamoDB requests and consumed capacity of one invocation. */
@@ -60,5 +61,15 @@ export const ses = new SESv2Client({
   region: config.sesRegion,
   ...(config.sesEndpoint
     ? { endpoint: config.sesEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    : {}),
+});
+
+// WHEN_REQUIRED: without it streamed uploads are stored corrupted and presigned PUTs fail on real S3.
+export const s3 = new S3Client({
+  region: config.region,
+  requestChecksumCalculation: 'WHEN_REQUIRED',
+  responseChecksumValidation: 'WHEN_REQUIRED',
+  ...(config.s3Endpoint
+    ? { endpoint: config.s3Endpoint, forcePathStyle: true, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
     : {}),
 });

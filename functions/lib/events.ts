@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { create } from './db.ts';
 import { keys, type EventRecordItem } from './entities.ts';
+import type { DiscussionEvent } from '../discussions/events.ts';
 import type { GroupEvent } from '../groups/events.ts';
+import type { NotificationEvent } from '../notifications/events.ts';
 
 /** Account events; each capability declares its own kinds beside its use cases. */
 export type AccountEvent =
@@ -11,14 +13,17 @@ export type AccountEvent =
   | { kind: 'UserRenamed'; userId: string };
 
 /** Everything Moot records, as a typed union of past-tense names. */
-export type MootEvent = AccountEvent | GroupEvent;
+export type MootEvent = AccountEvent | GroupEvent | DiscussionEvent | NotificationEvent;
 
 export type EventKind = MootEvent['kind'];
 
 /** Time-ordered and unique: the ISO instant, then 48 random bits. */
 export const newEventId = () => `${new Date().toISOString()}#${randomBytes(6).toString('base64url')}`;
 
-/** Which partition an event belongs to: the group's for group events, else the user's own history. */
+/**
+ * Which partition an event belongs to: the group's for anything in a group (so its audit trail is
+ * one Query), else the user's own history.
+ */
 export function eventStream(event: MootEvent): string {
   return 'groupId' in event ? `group#${event.groupId}` : `user#${event.userId}`;
 }

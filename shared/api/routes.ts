@@ -1,5 +1,7 @@
 import { accountRoutes } from './routes/account.ts';
+import { discussionRoutes } from './routes/discussions.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import type { FunctionName, RouteSpec } from './route-spec.ts';
 
 export type { FunctionName, Method, RouteSpec } from './route-spec.ts';
@@ -11,6 +13,8 @@ export type { FunctionName, Method, RouteSpec } from './route-spec.ts';
 export const routes = {
   ...accountRoutes,
   ...groupRoutes,
+  ...notificationRoutes,
+  ...discussionRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteKey = keyof typeof routes;
