@@ -10,6 +10,7 @@ export const entries: Record<string, string> = {
   ...Object.fromEntries(functionNames.map((fn) => [fn, `functions/${fn}/handler.ts`])),
   stream: 'functions/workers/stream-handler.ts',
   scheduler: 'functions/workers/scheduler-handler.ts',
+  'ses-events': 'functions/notifications/ses-events-handler.ts',
 };
 
 export const bundleRoot = `${root}.build/functions`;

@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { purgeGroup } from '../groups/purge-group.ts';
+import { sendDigest } from '../notifications/digest.ts';
 import { logger } from '../lib/logger.ts';
 import { tableSchema } from '../lib/table-schema.ts';
 
@@ -18,6 +19,7 @@ type Job = (item: DueItem) => Promise<void>;
 /** What runs when each kind of item falls due (poll closings, reminders, digests join here). */
 export const jobs: Record<string, Job> = {
   purgeGroup,
+  digest: async (item) => void (await sendDigest(item)),
 };
 
 export const DUE_PARTITION = 'due';

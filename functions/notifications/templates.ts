@@ -1,0 +1,121 @@
+import type { EmailCategory } from '../../shared/schemas/notifications.ts';
+import { renderMarkdown } from '../../shared/markdown.ts';
+import { config } from '../lib/config.ts';
+import { escapeHtml } from '../lib/mail.ts';
+
+/** What every template produces; the fan-out adds the recipient, the headers and the footer. */
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** The frame of every notification email: brand, the item's link, why you got it, and how to stop. */
+export interface Frame {
+  /** Why this person got it, e.g. "You're getting this because you're an admin of River Co-op." */
+  why: string;
+  unsubscribeUrl: string;
+  category: EmailCategory;
+}
+
+const categoryLabels: Record<EmailCategory, string> = {
+  membership: 'membership requests and approvals',
+  discussions: 'new discussions and comments',
+  mentions: 'mentions and replies',
+  polls: 'polls',
+  outcomes: 'outcomes',
+  digest: 'the email digest',
+};
+
+export const categoryLabel = (category: EmailCategory): string => categoryLabels[category];
+
+const button = (href: string, label: string) =>
+  `<p><a href="${escapeHtml(href)}" style="display:inline-block;background:#1f4fd1;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">${escapeHtml(label)}</a></p>`;
+
+function page(title: string, body: string, frame: Frame): string {
+  const brand = escapeHtml(config.brandName);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px">
+<main style="max-width:520px;margin:0 auto">
+<p style="color:#555555;font-size:14px;margin:0 0 16px">${brand}</p>
+${body}
+<hr style="border:none;border-top:1px solid #dddddd;margin:24px 0">
+<p style="color:#555555;font-size:13px">${escapeHtml(frame.why)}</p>
+<p style="color:#555555;font-size:13px"><a href="${escapeHtml(frame.unsubscribeUrl)}" style="color:#555555">Unsubscribe from ${escapeHtml(categoryLabels[frame.category])}</a> or change your email settings in ${brand}.</p>
+</main></body></html>`;
+}
+
+const textFooter = (frame: Frame) =>
+  ['', '--', frame.why, `Unsubscribe from ${categoryLabels[frame.category]}: ${frame.unsubscribeUrl}`].join('\n');
+
+/** "X asked to join G": to the group's admins, with the request's introduction rendered as markdown. */
+export function membershipRequestedEmail(
+  input: { requesterName: string; groupName: string; introduction: string | null; url: string },
+  frame: Frame,
+): RenderedEmail {
+  const subject = `${input.requesterName} asked to join ${input.groupName}`;
+  return {
+    subject,
+    text: [
+      `${input.requesterName} asked to join ${input.groupName} on ${config.brandName}.`,
+      ...(input.introduction ? ['', input.introduction] : []),
+      '',
+      `Review the request: ${input.url}`,
+      textFooter(frame),
+    ].join('\n'),
+    html: page(
+      subject,
+      `<h1 style="font-size:20px">${escapeHtml(input.requesterName)} asked to join ${escapeHtml(input.groupName)}</h1>
+${input.introduction ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px">${renderMarkdown(input.introduction)}</blockquote>` : ''}
+${button(input.url, 'Review the request')}`,
+      frame,
+    ),
+  };
+}
+
+/** "You're now a member of G": to the person whose request was approved. */
+export function membershipApprovedEmail(input: { groupName: string; url: string }, frame: Frame): RenderedEmail {
+  const subject = `You're now a member of ${input.groupName}`;
+  return {
+    subject,
+    text: [`Your request to join ${input.groupName} was approved.`, '', `Open the group: ${input.url}`, textFooter(frame)].join('\n'),
+    html: page(subject, `<h1 style="font-size:20px">${escapeHtml(subject)}</h1>\n<p>Your request to join was approved.</p>\n${button(input.url, 'Open the group')}`, frame),
+  };
+}
+
+export interface DigestEntry {
+  title: string;
+  url: string;
+  groupName: string | null;
+  createdAt: string;
+}
+
+/** The digest: unread notifications since the last one, grouped by group. */
+export function digestEmail(input: { entries: DigestEntry[]; more: number; notificationsUrl: string }, frame: Frame): RenderedEmail {
+  const groups = new Map<string, DigestEntry[]>();
+  for (const entry of input.entries) {
+    const name = entry.groupName ?? config.brandName;
+    groups.set(name, [...(groups.get(name) ?? []), entry]);
+  }
+  const count = input.entries.length + input.more;
+  const subject = `${count} unread ${count === 1 ? 'notification' : 'notifications'} on ${config.brandName}`;
+  const text = [
+    `Here is what you missed on ${config.brandName}.`,
+    ...[...groups].flatMap(([name, entries]) => ['', name, ...entries.map((e) => `- ${e.title}: ${e.url}`)]),
+    ...(input.more ? ['', `…and ${input.more} more.`] : []),
+    '',
+    `All notifications: ${input.notificationsUrl}`,
+    textFooter(frame),
+  ].join('\n');
+  const html = page(
+    subject,
+    `<h1 style="font-size:20px">Here is what you missed</h1>
+${[...groups]
+  .map(([name, entries]) => `<h2 style="font-size:16px">${escapeHtml(name)}</h2>\n<ul>${entries.map((e) => `<li><a href="${escapeHtml(e.url)}">${escapeHtml(e.title)}</a></li>`).join('')}</ul>`)
+  .join('\n')}
+${input.more ? `<p>…and ${input.more} more.</p>` : ''}
+${button(input.notificationsUrl, 'See all notifications')}`,
+    frame,
+  );
+  return { subject, text, html };
+}
