@@ -27,6 +27,7 @@ export interface DigestDue {
 export async function sendDigest(due: DigestDue): Promise<{ sent: boolean }> {
   const prefs = await get<PreferencesItem>({ pk: due.pk, sk: due.sk });
   if (!prefs || prefs.gsi2sk !== due.gsi2sk) return { sent: false };
+  const ranAt = Date.now();
   const dueAt = due.gsi2sk.split('#')[0]!;
   const since = prefs.lastDigestAt ?? new Date(Date.parse(dueAt) - 8 * 86_400_000).toISOString();
   let sent = false;
@@ -58,7 +59,8 @@ export async function sendDigest(due: DigestDue): Promise<{ sent: boolean }> {
     }
   }
 
-  const next = preferencesItem(prefs.userId, preferencesView(prefs), { ...prefs, lastDigestAt: dueAt }, Math.max(Date.now(), Date.parse(dueAt)));
+  // The next digest covers what arrives from now on, whether or not this one had anything to say.
+  const next = preferencesItem(prefs.userId, preferencesView(prefs), { ...prefs, lastDigestAt: new Date(ranAt).toISOString() }, ranAt);
   await transact([
     {
       Put: {

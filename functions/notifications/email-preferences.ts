@@ -1,4 +1,4 @@
-import type { EmailPreferences } from '../../shared/schemas/notifications.ts';
+import type { EmailCategory, EmailPreferences } from '../../shared/schemas/notifications.ts';
 import { get, put, transact } from '../lib/db.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
@@ -8,6 +8,7 @@ import { DUE_PARTITION, notificationKeys, preferencesView, type PreferencesItem 
 /** The preferences item for a person, scheduled in the due index when a digest is wanted. */
 export function preferencesItem(userId: string, prefs: EmailPreferences, previous: PreferencesItem | null, now = Date.now()): PreferencesItem {
   const lastDigestAt = previous?.lastDigestAt;
+  const muted = (Object.entries(prefs.categories) as Array<[EmailCategory, boolean]>).filter(([, on]) => !on).map(([c]) => c);
   const due = nextDigestAt(prefs.digest, prefs.timeZone, now, prefs.digestWeekday ?? 1, lastDigestAt ? Date.parse(lastDigestAt) : undefined);
   return {
     ...notificationKeys.preferences(userId),
@@ -17,7 +18,7 @@ export function preferencesItem(userId: string, prefs: EmailPreferences, previou
     digest: prefs.digest,
     ...(prefs.digestWeekday !== undefined ? { digestWeekday: prefs.digestWeekday } : {}),
     timeZone: prefs.timeZone,
-    categories: prefs.categories,
+    ...(muted.length ? { mutedCategories: new Set(muted) } : {}),
     ...(lastDigestAt ? { lastDigestAt } : {}),
     updatedAt: new Date(now).toISOString(),
     ...(due !== null ? { gsi2pk: DUE_PARTITION, gsi2sk: `${new Date(due).toISOString()}#digest#${userId}`, dueKind: 'digest' as const } : {}),

@@ -27,21 +27,30 @@ export async function unreadCount(userId: string): Promise<{ count: number; capp
   return { count: page.Count ?? 0, capped: Boolean(page.LastEvaluatedKey) };
 }
 
+/** Up to a page of live notifications: expired ones (DynamoDB deletes them late) are filtered, and the page refilled. */
+async function newest(userId: string, start: Record<string, unknown> | undefined) {
+  const items: NotificationItem[] = [];
+  let lastKey = start;
+  do {
+    const page = await queryPage<NotificationItem>({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
+      FilterExpression: 'expiresAt > :now',
+      ExpressionAttributeValues: { ':pk': `user#${userId}`, ':n': 'notification#', ':now': nowSeconds() },
+      ScanIndexForward: false,
+      ExclusiveStartKey: lastKey,
+      Limit: PAGE_SIZE - items.length,
+    });
+    items.push(...page.items);
+    lastKey = page.lastKey;
+  } while (lastKey && items.length < PAGE_SIZE);
+  return { items, lastKey };
+}
+
 /** GET /api/notifications: newest first, 30 a page (expired ones hidden), with the unread count. */
 export async function listNotifications(request: ApiRequest<'GET /api/notifications'>): Promise<ApiReply> {
   const actor = request.actor;
   const scope = `notifications:${actor.id}`;
-  const [page, unread] = await Promise.all([
-    queryPage<NotificationItem>({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
-      FilterExpression: 'expiresAt > :now',
-      ExpressionAttributeValues: { ':pk': `user#${actor.id}`, ':n': 'notification#', ':now': nowSeconds() },
-      ScanIndexForward: false,
-      ExclusiveStartKey: await decodeCursor(scope, request.query.cursor),
-      Limit: PAGE_SIZE,
-    }),
-    unreadCount(actor.id),
-  ]);
+  const [page, unread] = await Promise.all([newest(actor.id, await decodeCursor(scope, request.query.cursor)), unreadCount(actor.id)]);
   return {
     body: { items: page.items.map(view), cursor: await encodeCursor(scope, page.lastKey), unreadCount: unread.count, unreadCountCapped: unread.capped },
   };

@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { forEachPage } from '../lib/db.ts';
+import { nowSeconds } from '../lib/entities.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { notificationKeys } from './store.ts';
 
@@ -35,9 +36,9 @@ export async function markRead(request: ApiRequest<'POST /api/notifications/read
     await forEachPage<{ id: string }>(
       {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :n)',
-        FilterExpression: 'attribute_not_exists(readAt)',
+        FilterExpression: 'attribute_not_exists(readAt) AND expiresAt > :now',
         ProjectionExpression: 'id',
-        ExpressionAttributeValues: { ':pk': `user#${userId}`, ':n': 'notification#' },
+        ExpressionAttributeValues: { ':pk': `user#${userId}`, ':n': 'notification#', ':now': nowSeconds() },
       },
       async (items) => {
         for (const ok of await Promise.all(items.map((n) => markOne(userId, n.id, at)))) if (ok) marked++;

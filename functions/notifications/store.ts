@@ -46,7 +46,8 @@ export interface PreferencesItem extends Key {
   digest: DigestFrequency;
   digestWeekday?: number;
   timeZone: string;
-  categories: Partial<Record<EmailCategory, boolean>>;
+  /** Categories switched off; absent when none (a set, so unsubscribe is one `ADD`, and never an empty map). */
+  mutedCategories?: Set<EmailCategory>;
   lastDigestAt?: string;
   updatedAt: string;
   gsi2pk?: string;
@@ -74,12 +75,12 @@ export function preferencesView(item: PreferencesItem | null): EmailPreferences 
     digest: item.digest,
     ...(item.digestWeekday !== undefined ? { digestWeekday: item.digestWeekday } : {}),
     timeZone: item.timeZone,
-    categories: item.categories ?? {},
+    categories: Object.fromEntries([...(item.mutedCategories ?? [])].sort().map((c) => [c, false])),
   };
 }
 
 /** A category is on unless the person switched it off. */
-export const categoryOn = (prefs: PreferencesItem | null, category: EmailCategory): boolean => prefs?.categories?.[category] !== false;
+export const categoryOn = (prefs: PreferencesItem | null, category: EmailCategory): boolean => !prefs?.mutedCategories?.has(category);
 
 /**
  * Many people's preferences in one round trip per 100 (eventually consistent: half the read

@@ -26,10 +26,9 @@ export async function unsubscribe(request: ApiRequest<'POST /api/unsubscribe'>):
       Update: {
         TableName: config.tableName,
         Key: key,
-        UpdateExpression: `SET categories.#c = :off, updatedAt = :now${category === 'digest' ? ', digest = :never REMOVE gsi2pk, gsi2sk, dueKind' : ''}`,
+        UpdateExpression: `ADD mutedCategories :c SET updatedAt = :now${category === 'digest' ? ', digest = :never REMOVE gsi2pk, gsi2sk, dueKind' : ''}`,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#c': category },
-        ExpressionAttributeValues: { ':off': false, ':now': now, ...(category === 'digest' ? { ':never': 'never' } : {}) },
+        ExpressionAttributeValues: { ':c': new Set([category]), ':now': now, ...(category === 'digest' ? { ':never': 'never' } : {}) },
       },
     },
     recordEvent({ kind: 'EmailUnsubscribed', userId, category }, meta),
@@ -37,7 +36,7 @@ export async function unsubscribe(request: ApiRequest<'POST /api/unsubscribe'>):
   if (failed(codes, 0)) {
     // No preferences saved yet: save the defaults with this category off, unless they appeared meanwhile.
     const created = await transact([
-      put({ ...key, type: 'emailPreferences', userId, ...defaultPreferences(), categories: { [category]: false }, updatedAt: now }, { if: 'attribute_not_exists(pk)' }),
+      put({ ...key, type: 'emailPreferences', userId, ...defaultPreferences(), categories: undefined, mutedCategories: new Set([category]), updatedAt: now }, { if: 'attribute_not_exists(pk)' }),
       recordEvent({ kind: 'EmailUnsubscribed', userId, category }, meta),
     ]);
     if (created) return unsubscribe(request);
