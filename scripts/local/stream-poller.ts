@@ -53,12 +53,23 @@ export function startStreamPoller(endpoint: string, tableName: string, handler: 
     }
   }
 
-  async function deliver(records: _Record[]) {
+  // Like the cloud's event source mapping: a reported failure is retried from that record on
+  // (bisecting to it), a few times, then skipped with an error, so one bad record cannot stall the stream.
+  async function deliver(records: _Record[], attempt = 0): Promise<void> {
     const event = {
-      Records: records.map((r) => ({ ...r, eventSource: 'aws:dynamodb', eventSourceARN: streamArn })),
+      Records: records.map((r) => ({ ...r, dynamodb: normalizeImages(r.dynamodb), eventSource: 'aws:dynamodb', eventSourceARN: streamArn })),
     } as unknown as DynamoDBStreamEvent;
     const result = await handler(event);
-    if (result.batchItemFailures.length) console.error(`stream worker reported ${result.batchItemFailures.length} failed record(s)`);
+    const failed = result.batchItemFailures[0]?.itemIdentifier;
+    if (!failed) return;
+    const from = records.findIndex((r) => r.dynamodb?.SequenceNumber === failed);
+    if (attempt >= 3) {
+      console.error(`stream worker: record ${failed} failed ${attempt + 1} times; skipping it`);
+      if (from >= 0 && from + 1 < records.length) await deliver(records.slice(from + 1));
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    await deliver(from >= 0 ? records.slice(from) : records, attempt + 1);
   }
 
   let running: Promise<void> = Promise.resolve();
@@ -80,4 +91,23 @@ export function startStreamPoller(endpoint: string, tableName: string, handler: 
     /** Resolves after one full poll cycle (tests use it to wait for deliveries). */
     flush: () => (running = running.then(tick)),
   };
+}
+
+/**
+ * The Streams client deserializes an empty map attribute as `{}` (no type), which the Lambda
+ * event (and unmarshall) would carry as `{"M":{}}`. Restore that, so local events match the cloud's.
+ */
+function normalizeImages<T>(change: T): T {
+  if (!change) return change;
+  const fix = (value: unknown): unknown => {
+    if (!value || typeof value !== 'object') return value;
+    const attribute = value as Record<string, unknown>;
+    if (Object.keys(attribute).length === 0) return { M: {} };
+    if (attribute.M) return { M: Object.fromEntries(Object.entries(attribute.M as object).map(([k, v]) => [k, fix(v)])) };
+    if (attribute.L) return { L: (attribute.L as unknown[]).map(fix) };
+    return attribute;
+  };
+  const image = (map: unknown) => (map ? Object.fromEntries(Object.entries(map as object).map(([k, v]) => [k, fix(v)])) : map);
+  const c = change as Record<string, unknown>;
+  return { ...c, NewImage: image(c.NewImage), OldImage: image(c.OldImage), Keys: image(c.Keys) } as T;
 }
