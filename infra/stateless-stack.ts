@@ -1,3 +1,4 @@
+import { contentSecurityPolicy } from '../shared/security-headers.ts';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -15,6 +16,8 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { routes, splitRouteKey } from '../shared/api/routes.ts';
@@ -40,21 +43,8 @@ const capabilityGrants: Record<string, (fn: MootFunction) => void> = {
 const defaultCapabilityGrants = (fn: MootFunction) =>
   fn.grantTable('rw').grantUploads('rw').grantExports('r').grantSigningSecret().grantSendMail();
 
-/** The Content-Security-Policy: our own origin and our own uploads bucket, nothing third-party. */
-export function contentSecurityPolicy(uploadsOrigin: string): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    `img-src 'self' data: blob: ${uploadsOrigin}`,
-    // The browser POSTs uploads straight to the bucket with a presigned form (see the bucket's CORS).
-    `connect-src 'self' ${uploadsOrigin}`,
-    "frame-ancestors 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "object-src 'none'",
-  ].join('; ');
-}
+/** The Content-Security-Policy is declared once, in shared/, for CloudFront and the local server alike. */
+export { contentSecurityPolicy };
 
 // Extension-less paths are app routes: serve the SPA shell and let the client router take over.
 const spaRewrite = `function handler(event) {
@@ -107,7 +97,7 @@ export class StatelessStack extends Stack {
 
     // Where SES is offered in this region the mail resources live here; otherwise in MailStack.
     const mail = mailNames(deployment);
-    if (mail.region === deployment.region) new Mail(this, 'Mail', { deployment });
+    const localMail = mail.region === deployment.region ? new Mail(this, 'Mail', { deployment }) : undefined;
 
     // --- Functions ------------------------------------------------------------------------
     const environment: Record<string, string> = {
@@ -248,6 +238,12 @@ export class StatelessStack extends Stack {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(scheduler.fn, { retryAttempts: 0 })],
     });
+
+    // Bounces and complaints from the configuration set's topic (here, or in the mail region's
+    // MailStack, subscribed across regions by its fixed name) suppress addresses for future mail.
+    const sesEvents = mootFunction('ses-events', { description: 'Moot SES feedback: suppresses hard-bounced and complaining addresses' }).grantTable('rw');
+    const feedback = localMail?.feedback ?? sns.Topic.fromTopicArn(this, 'MailFeedback', mail.feedbackTopicArn);
+    feedback.addSubscription(new LambdaSubscription(sesEvents.fn));
 
     // --- Web app and CDN --------------------------------------------------------------------
     // CloudFront standard logs need ACLs (log-delivery writes objects it owns) and SSE-S3.

@@ -8,7 +8,7 @@ beforeAll(async () => {
   synth = await synthesize();
 });
 
-const lambdaNames = [...functionNames, 'stream', 'scheduler'];
+const lambdaNames = [...functionNames, 'stream', 'scheduler', 'sesevents'];
 
 
 describe.each(deployments)('the $id stateless stack', (deployment) => {
@@ -20,6 +20,22 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
   it('has one Lambda per capability in the route table plus the stream and scheduler workers', () => {
     expect(functions().length).toBe(lambdaNames.length);
     for (const name of lambdaNames) expect(lambdaFor(name), name).toBeDefined();
+  });
+
+  it('subscribes the SES-events handler to the mail feedback topic, in this region or the mail region', () => {
+    const subscriptions = resourcesOf(template(), 'AWS::SNS::Subscription');
+    expect(subscriptions).toHaveLength(1);
+    const { Properties } = subscriptions[0]!;
+    expect(Properties.Protocol).toBe('lambda');
+    expect(JSON.stringify(Properties.Endpoint)).toContain('FnseseventsFunction');
+    if (deployment.mailRegion && deployment.mailRegion !== deployment.region) {
+      expect(Properties.TopicArn).toBe(`arn:aws:sns:${deployment.mailRegion}:${deployment.account}:moot-${deployment.id.toLowerCase()}-mail-feedback`);
+      expect(Properties.Region).toBe(deployment.mailRegion);
+    } else {
+      expect(JSON.stringify(Properties.TopicArn)).toContain('MailFeedback');
+    }
+    const permission = resourcesOf(template(), 'AWS::Lambda::Permission').find((p) => p.Properties.Principal === 'sns.amazonaws.com');
+    expect(permission).toBeDefined();
   });
 
   it('runs every Moot Lambda on nodejs24.x, arm64, with active tracing and its own log group', () => {

@@ -10,18 +10,22 @@ import type { Deployment } from '../deployments.ts';
 export function mailNames(deployment: Deployment) {
   const region = deployment.mailRegion ?? deployment.region;
   const configurationSet = `moot-${deployment.id.toLowerCase()}`;
+  const feedbackTopicName = `moot-${deployment.id.toLowerCase()}-mail-feedback`;
   const arn = (resource: string) => `arn:aws:ses:${region}:${deployment.account}:${resource}`;
   return {
     region,
     configurationSet,
     identityArn: arn(`identity/${deployment.domain}`),
     configurationSetArn: arn(`configuration-set/${configurationSet}`),
+    /** Named, so a stack in another region can subscribe the SES-events handler to it. */
+    feedbackTopicName,
+    feedbackTopicArn: `arn:aws:sns:${region}:${deployment.account}:${feedbackTopicName}`,
   };
 }
 
 /**
  * The deployment's SES domain identity and configuration set, with bounces, complaints and rejects
- * published to an encrypted SNS topic (its handler subscribes later).
+ * published to an encrypted SNS topic, to which the stateless stack subscribes the `ses-events` handler.
  */
 export class Mail extends Construct {
   readonly feedback: sns.Topic;
@@ -48,6 +52,7 @@ export class Mail extends Construct {
       }),
     );
     this.feedback = new sns.Topic(this, 'Feedback', {
+      topicName: names.feedbackTopicName,
       displayName: `Moot ${deployment.id} bounces and complaints`,
       masterKey: key,
       enforceSSL: true,
