@@ -48,6 +48,8 @@ export interface ServerOptions {
   /** Called with each API answer's DynamoDB usage; the local server also returns it as headers. */
   loadHandler: (fn: FunctionName) => Promise<LambdaHandler>;
   withDbUsage: <T>(fn: () => Promise<T>) => Promise<{ result: T; usage: { requests: number; capacityUnits: number } }>;
+  /** The S3 emulator's origin: uploads go straight to it and images come from it. */
+  storageOrigin?: string;
 }
 
 /**
@@ -56,6 +58,7 @@ export interface ServerOptions {
  */
 export function createLocalServer(options: ServerOptions) {
   const compiled = compileRoutes();
+  const webHeaders = webSecurityHeaders(options.storageOrigin);
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL) {
     const match = compiled
@@ -112,21 +115,21 @@ export function createLocalServer(options: ServerOptions) {
   }
 
   async function web(req: IncomingMessage, res: ServerResponse, url: URL) {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, webSecurityHeaders, '');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, webHeaders, '');
     const relative = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.(\/|\\|$))+/, '');
     let file = join(options.webDir, relative);
-    if (!file.startsWith(options.webDir)) return send(res, 404, webSecurityHeaders, '');
+    if (!file.startsWith(options.webDir)) return send(res, 404, webHeaders, '');
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) {
       // Paths with an extension are missing files; everything else is a client-side route.
-      if (extname(relative)) return send(res, 404, { ...webSecurityHeaders, 'content-type': 'text/plain' }, 'Not found');
+      if (extname(relative)) return send(res, 404, { ...webHeaders, 'content-type': 'text/plain' }, 'Not found');
       file = join(options.webDir, 'index.html');
     }
     const content = await readFile(file).catch(() => null);
-    if (!content) return send(res, 503, { ...webSecurityHeaders, 'content-type': 'text/plain' }, 'The web app is not built yet: run npm run build:web.');
+    if (!content) return send(res, 503, { ...webHeaders, 'content-type': 'text/plain' }, 'The web app is not built yet: run npm run build:web.');
     const immutable = url.pathname.startsWith('/_app/immutable/');
     send(res, 200, {
-      ...webSecurityHeaders,
+      ...webHeaders,
       'content-type': mimeTypes[extname(file)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     }, req.method === 'HEAD' ? '' : content);

@@ -158,7 +158,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (!handlers.has(fn)) handlers.set(fn, import(`../../functions/${fn}/handler.ts`).then((m) => m.handler));
       return handlers.get(fn)!;
     };
-    const server = createLocalServer({ port, webDir: options.webDir ?? join(repoRoot, 'frontend/build'), loadHandler, withDbUsage });
+    const server = createLocalServer({ port, webDir: options.webDir ?? join(repoRoot, 'frontend/build'), loadHandler, withDbUsage, storageOrigin: s3.endpoint });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, resolve);
