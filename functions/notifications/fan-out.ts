@@ -1,5 +1,7 @@
 import type { Volume } from '../../shared/schemas/notifications.ts';
-import { batchPut, create, getMany, remove, transact } from '../lib/db.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { db } from '../lib/clients.ts';
+import { batchPut, getMany, remove, transact } from '../lib/db.ts';
 import { config } from '../lib/config.ts';
 import { keys, nowSeconds, type UserItem } from '../lib/entities.ts';
 import type { EventKind, MootEvent } from '../lib/events.ts';
@@ -40,8 +42,14 @@ function wantsEmail(volume: Volume, level: 'participation' | 'activity' | undefi
 /** Claims the (event, recipient, channel) marker; false when someone already did (a replayed batch). */
 export async function claim(eventId: string, userId: string, channel: 'email' | 'digest'): Promise<boolean> {
   const marker: SentMarkerItem = { ...notificationKeys.sent(eventId, userId, channel), type: 'sentMarker', at: new Date().toISOString(), expiresAt: nowSeconds() + SENT_MARKER_TTL_SECONDS };
-  const codes = await transact([create({ ...marker })]);
-  return codes === null;
+  // A single conditional PutItem (1 write unit), not a one-item transaction (2).
+  try {
+    await db.send(new PutCommand({ TableName: config.tableName, Item: marker, ConditionExpression: 'attribute_not_exists(pk)' }));
+    return true;
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }
 
 /** A send that failed before SES took it gives the marker back, so the retried batch sends it. */

@@ -2,9 +2,11 @@
 import { main as elections } from './elections.ts';
 import { main as foundation } from './foundation.ts';
 import { main as groups } from './groups.ts';
+import { main as notifications } from './notifications.ts';
 import { main as web } from './web.ts';
 
 await foundation();
 await groups();
+await notifications();
 await web();
 await elections();
