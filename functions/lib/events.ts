@@ -3,6 +3,7 @@ import { create } from './db.ts';
 import { keys, type EventRecordItem } from './entities.ts';
 import type { DiscussionEvent } from '../discussions/events.ts';
 import type { GroupEvent } from '../groups/events.ts';
+import type { PollEvent } from '../polls/events.ts';
 import type { NotificationEvent } from '../notifications/events.ts';
 
 /** Account events; each capability declares its own kinds beside its use cases. */
@@ -13,7 +14,7 @@ export type AccountEvent =
   | { kind: 'UserRenamed'; userId: string };
 
 /** Everything Moot records, as a typed union of past-tense names. */
-export type MootEvent = AccountEvent | GroupEvent | DiscussionEvent | NotificationEvent;
+export type MootEvent = AccountEvent | GroupEvent | DiscussionEvent | PollEvent | NotificationEvent;
 
 export type EventKind = MootEvent['kind'];
 

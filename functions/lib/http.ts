@@ -29,6 +29,8 @@ export interface ApiRequest<K extends RouteKey = RouteKey> {
 export interface ApiReply {
   status?: number;
   body?: unknown;
+  /** A body that is not JSON (CSV, iCalendar, BLT), sent as is with its own content-type header. */
+  raw?: string;
   headers?: Record<string, string>;
   cookies?: string[];
 }
@@ -177,6 +179,9 @@ export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
     const spec = routes[request.routeKey];
     const reply = await (table[request.routeKey] as UseCaseHandler<RouteKey>)(request);
     void event;
+    if (reply.raw !== undefined) {
+      return { statusCode: reply.status ?? spec.status, headers: { ...apiSecurityHeaders, ...reply.headers }, body: reply.raw };
+    }
     return json(reply.status ?? spec.status, reply.body, reply.headers, reply.cookies);
   };
 

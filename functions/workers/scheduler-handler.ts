@@ -2,6 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { purgeGroup } from '../groups/purge-group.ts';
+import { closeDuePoll, outcomeReviewDue, pollClosingSoon } from '../polls/jobs.ts';
 import { sendDigest } from '../notifications/digest.ts';
 import { logger } from '../lib/logger.ts';
 import { tableSchema } from '../lib/table-schema.ts';
@@ -19,6 +20,9 @@ type Job = (item: DueItem) => Promise<void>;
 /** What runs when each kind of item falls due (poll closings, reminders, digests join here). */
 export const jobs: Record<string, Job> = {
   purgeGroup,
+  closePoll: closeDuePoll,
+  pollClosingSoon,
+  outcomeReview: outcomeReviewDue,
   digest: async (item) => void (await sendDigest(item)),
 };
 

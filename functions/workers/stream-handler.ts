@@ -42,13 +42,14 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;
     if (record.eventName !== 'INSERT' || !image) continue;
-    const item = unmarshall(image as Record<string, AttributeValue>);
-    if (item.type !== 'event') continue;
-    const recorded: RecordedEvent = { eventId: item.eventId, kind: item.kind, actorId: item.actorId, at: item.at, data: item.data };
+    let recorded: RecordedEvent | null = null;
     try {
+      const item = unmarshall(image as Record<string, AttributeValue>);
+      if (item.type !== 'event') continue;
+      recorded = { eventId: item.eventId, kind: item.kind, actorId: item.actorId, at: item.at, data: item.data };
       for (const deliver of deliveries[recorded.kind] ?? []) await deliver(recorded);
     } catch (error) {
-      logger.error('Event delivery failed', { kind: recorded.kind, eventId: recorded.eventId, error: error as Error });
+      logger.error('Event delivery failed', { kind: recorded?.kind, eventId: recorded?.eventId, error: error as Error });
       batchItemFailures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? '' });
       break;
     }

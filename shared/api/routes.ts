@@ -1,6 +1,7 @@
 import { accountRoutes } from './routes/account.ts';
 import { discussionRoutes } from './routes/discussions.ts';
 import { groupRoutes } from './routes/groups.ts';
+import { pollRoutes } from './routes/polls.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import type { FunctionName, RouteSpec } from './route-spec.ts';
 
@@ -15,6 +16,7 @@ export const routes = {
   ...groupRoutes,
   ...notificationRoutes,
   ...discussionRoutes,
+  ...pollRoutes,
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteKey = keyof typeof routes;

@@ -1,0 +1,35 @@
+import { create, get, patch, transact } from '../lib/db.ts';
+import { AppError, notFound } from '../lib/errors.ts';
+import { threadKeys, type ThreadItem, type TimelineItem } from './store.ts';
+
+type Op = Parameters<typeof transact>[0][number];
+
+/**
+ * Adds an item (a poll, an outcome) to a thread's timeline under the next sequence number, in one
+ * transaction with the caller's own writes. The counter must still hold the value read, so
+ * concurrent items never share a number; a lost race reads the thread again and retries.
+ */
+export async function appendToTimeline(
+  threadId: string,
+  build: (seq: number, thread: ThreadItem) => { item: Omit<TimelineItem, 'pk' | 'sk' | 'type' | 'threadId' | 'seq'>; ops: Op[] },
+): Promise<{ seq: number; thread: ThreadItem }> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const thread = await get<ThreadItem>(threadKeys.thread(threadId));
+    if (!thread) throw notFound('No such discussion.');
+    if (thread.closedAt) throw new AppError(409, 'discussion_closed', 'This thread is closed.');
+    const seq = thread.seq + 1;
+    const now = new Date().toISOString();
+    const { item, ops } = build(seq, thread);
+    const codes = await transact([
+      patch(threadKeys.thread(threadId), {
+        set: { seq, lastActivityAt: now, gsi1sk: threadKeys.inGroup(thread.groupId, Boolean(thread.pinnedAt), now, threadId).gsi1sk },
+      }, { if: '#seq = :seen AND attribute_not_exists(#closedAt)', values: { ':seen': thread.seq } }),
+      create({ ...threadKeys.item(threadId, seq), type: 'timelineItem', threadId, seq, ...item }),
+      ...ops,
+    ]);
+    if (!codes) return { seq, thread: { ...thread, seq } };
+    if (codes[0] !== 'ConditionalCheckFailed') throw new AppError(409, 'conflict', 'That could not be saved. Please try again.');
+    await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 5 * (attempt + 1))));
+  }
+  throw new AppError(409, 'busy', 'This thread is very busy right now. Please try again.');
+}

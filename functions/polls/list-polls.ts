@@ -1,0 +1,40 @@
+import { canSeeGroup, isMember } from '../../shared/permissions/groups.ts';
+import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
+import { queryPage } from '../lib/db.ts';
+import { notFound } from '../lib/errors.ts';
+import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { loadGroup } from '../groups/store.ts';
+import { pollApiId, status, type PollItem } from './store.ts';
+
+/** GET /api/groups/{id}/polls?status=open|closed: one gsi1 Query per page (open: soonest closing first). */
+export async function listPolls(request: ApiRequest<'GET /api/groups/{id}/polls'>): Promise<ApiReply> {
+  const context = await loadGroup(request.params.id!, request.actor);
+  if (!canSeeGroup(context.facts, context.viewer) || !isMember(context.viewer)) throw notFound('No such group.');
+  const wanted = request.query.status;
+  const scope = `polls:${context.group.groupId}:${wanted}`;
+  const page = await queryPage<PollItem>({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': `polls#${context.group.groupId}#${wanted}` },
+    ScanIndexForward: wanted === 'open',
+    Limit: 20,
+    ExclusiveStartKey: await decodeCursor(scope, request.query.cursor),
+  });
+  return {
+    body: {
+      items: page.items.map((p) => ({
+        id: pollApiId(p),
+        type: p.poll.type,
+        title: p.poll.title,
+        status: status(p),
+        closingAt: p.poll.closingAt,
+        closedAt: p.closedAt ?? null,
+        anonymous: p.poll.anonymous,
+        voters: (p.tally as { voters?: number }).voters ?? 0,
+        discussionId: p.threadId ? `${p.groupId}.${p.threadId}` : null,
+        author: { id: p.authorId, name: p.authorName },
+      })),
+      cursor: await encodeCursor(scope, page.lastKey),
+    },
+  };
+}
