@@ -2,11 +2,15 @@
 import { main as elections } from './elections.ts';
 import { main as foundation } from './foundation.ts';
 import { main as groups } from './groups.ts';
+import { main as polls } from './polls.ts';
+import { main as threads } from './threads.ts';
 import { main as notifications } from './notifications.ts';
 import { main as web } from './web.ts';
 
 await foundation();
 await groups();
+await threads();
+await polls();
 await notifications();
 await web();
 await elections();
