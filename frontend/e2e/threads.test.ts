@@ -1,0 +1,327 @@
+import { crc32, deflateSync } from 'node:zlib';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack } from '../../scripts/test-support/stack.ts';
+
+// A thread's life, in order: Aroha starts a group and a thread, comments, replies, reacts, edits
+// with history, and attaches a photo; Ben joins by invitation and finds the thread unread until he
+// has read it. Each step starts where the last ended.
+
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
+interface MailStore {
+  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
+}
+
+let stack: Awaited<ReturnType<typeof startStack>>;
+let browser: Browser;
+
+const run = Date.now();
+const aroha = { email: `aroha.${run}@example.org`, name: 'Aroha Te Whare' };
+const ben = { email: `ben.${run}@example.org`, name: 'Ben Okafor' };
+const groupName = `Tenants Union ${run}`;
+const threadTitle = 'Rent review for next year';
+const firstComment = 'I think we should ask for a two-year freeze.';
+const editedComment = 'I think we should ask for a **three-year** freeze.';
+
+let arohaPage: Page;
+let benPage: Page;
+let groupHandle = '';
+let threadPath = '';
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  arohaPage = await (await browser.newContext()).newPage();
+  benPage = await (await browser.newContext()).newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+function url(path: string): string {
+  return new URL(path, stack.appUrl).href;
+}
+
+async function emailsTo(address: string): Promise<MailStore['emails']> {
+  const response = await fetch(`${stack.mailUrl}/store`);
+  const store = (await response.json()) as MailStore;
+  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
+}
+
+/** Waits for an email to `address`, newer than the `seen` ones, with a link matching `pattern`. */
+async function nextLink(address: string, seen: number, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const messages = await emailsTo(address);
+    if (messages.length > seen) {
+      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
+      const text = newest.body.text ?? newest.body.html ?? '';
+      const link = pattern.exec(text)?.[0];
+      if (!link) throw new Error(`The email "${newest.subject}" has no link like ${pattern}:\n${text}`);
+      return link;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`No email reached ${address}`);
+}
+
+async function expectNoAccessibilityViolations(on: Page): Promise<void> {
+  const results = await new AxeBuilder({ page: on }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const violations = results.violations.map((violation) => ({
+    rule: violation.id,
+    help: violation.help,
+    targets: violation.nodes.map((node) => node.target.join(' ')),
+  }));
+  expect(violations).toEqual([]);
+}
+
+/** Waits for the page's one and only h1 to read `text`. */
+async function expectHeading(on: Page, text: string): Promise<void> {
+  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
+  expect(await on.locator('h1').count()).toBe(1);
+}
+
+/** Signs in from the sign-in page with the emailed link, and gives a name if asked for one. */
+async function signIn(on: Page, person: { email: string; name: string }): Promise<void> {
+  const seen = (await emailsTo(person.email)).length;
+  if (new URL(on.url()).pathname !== '/sign-in') await on.goto(url('/sign-in'));
+  await on.getByLabel('Email address').fill(person.email);
+  await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
+  await expectHeading(on, 'Check your email');
+  const link = await nextLink(person.email, seen, /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/);
+  await on.goto(url(link));
+  await on.waitForURL((address) => address.pathname !== '/sign-in/link');
+  if (new URL(on.url()).pathname === '/welcome') await giveName(on, person.name);
+}
+
+async function giveName(on: Page, name: string): Promise<void> {
+  await expectHeading(on, 'Welcome to Moot');
+  await on.getByLabel('Your name').fill(name);
+  await on.getByRole('button', { name: 'Continue' }).click();
+  await on.waitForURL((address) => address.pathname !== '/welcome');
+}
+
+/** A real PNG (a 96×64 block of one colour), built here so the test needs no fixture file. */
+function png(width = 96, height = 64): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(width * 3, Buffer.from([29, 90, 133]))]);
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(pixels)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+/** The article of the first comment whose text includes `text`. */
+const comment = (on: Page, text: string) => on.locator('article.comment').filter({ hasText: text }).first();
+
+describe('a thread, from its start to a second member reading it', () => {
+  it('shows a new group with no threads and a way to start one', async () => {
+    // Prepare
+    await arohaPage.goto(url('/sign-in'));
+    await signIn(arohaPage, aroha);
+    await arohaPage.goto(url('/groups/new'));
+    await expectHeading(arohaPage, 'Create a group');
+    await arohaPage.getByLabel('Group name').fill(groupName);
+    await arohaPage.getByRole('radio', { name: 'Closed' }).check();
+    groupHandle = await arohaPage.getByLabel('Handle').inputValue();
+
+    // Act
+    await arohaPage.getByRole('button', { name: 'Create group' }).click();
+
+    // Assess
+    await arohaPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    await expectHeading(arohaPage, groupName);
+    await arohaPage.getByText('No threads yet.').waitFor();
+    expect(await arohaPage.getByRole('link', { name: 'Start a thread' }).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('invites Ben by email', async () => {
+    // Act
+    await arohaPage.goto(url(`/g/${groupHandle}/invite`));
+    await expectHeading(arohaPage, 'Invite people');
+    await arohaPage.getByLabel('Email addresses').fill(ben.email);
+    await arohaPage.getByRole('button', { name: 'Send invitation' }).click();
+
+    // Assess
+    await arohaPage.getByRole('status').filter({ hasText: `Invitation sent to ${ben.email}` }).waitFor();
+  });
+
+  it('starts a thread with a previewed description', async () => {
+    // Prepare
+    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await arohaPage.getByRole('link', { name: 'Start a thread' }).click();
+    await expectHeading(arohaPage, 'Start a thread');
+    expect(await arohaPage.title()).toBe(`Start a thread: ${groupName} · Moot`);
+    await expectNoAccessibilityViolations(arohaPage);
+
+    // Act: an empty title is refused next to the field
+    await arohaPage.getByRole('button', { name: 'Start thread' }).click();
+    await arohaPage.locator('#title-error').waitFor();
+    expect(await arohaPage.getByLabel('Title').getAttribute('aria-invalid')).toBe('true');
+
+    await arohaPage.getByLabel('Title').fill(threadTitle);
+    await arohaPage.getByLabel('Description (optional)').fill('Our lease ends in **March**. What should we ask for?');
+    await arohaPage.getByRole('tab', { name: 'Preview' }).click();
+    await arohaPage.getByRole('tabpanel').locator('strong', { hasText: 'March' }).waitFor();
+    await expectNoAccessibilityViolations(arohaPage);
+    await arohaPage.getByRole('tab', { name: 'Write' }).click();
+    await arohaPage.getByRole('button', { name: 'Start thread' }).click();
+
+    // Assess
+    await arohaPage.waitForURL((address) => address.pathname.startsWith('/d/'));
+    threadPath = new URL(arohaPage.url()).pathname;
+    await expectHeading(arohaPage, threadTitle);
+    expect(await arohaPage.title()).toBe(`${threadTitle} · ${groupName} · Moot`);
+    expect(await arohaPage.locator('.context strong').innerText()).toBe('March');
+    expect(await arohaPage.getByText('Private', { exact: true }).isVisible()).toBe(true);
+    await arohaPage.getByText('No comments yet.', { exact: false }).waitFor();
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('posts a comment and a reply nested under it', async () => {
+    // Act
+    await arohaPage.getByLabel('Your comment').fill(firstComment);
+    await arohaPage.getByRole('button', { name: 'Post comment' }).click();
+    await comment(arohaPage, firstComment).waitFor();
+    await arohaPage.getByRole('button', { name: `Reply to ${aroha.name}` }).click();
+    await arohaPage.getByLabel(`Your reply to ${aroha.name}`).fill('Or at least a cap at inflation.');
+    await arohaPage.getByRole('button', { name: 'Post reply' }).click();
+
+    // Assess
+    const replies = arohaPage.getByRole('list', { name: `Replies to ${aroha.name}` });
+    await replies.getByText('Or at least a cap at inflation.').waitFor();
+    expect(await arohaPage.getByLabel('Your comment').inputValue()).toBe('');
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('reacts to the comment, and shows who reacted on focus', async () => {
+    // Act
+    const first = comment(arohaPage, firstComment);
+    await first.getByRole('button', { name: `Add a reaction to ${aroha.name}'s comment` }).first().click();
+    await first.getByRole('group', { name: 'Choose a reaction' }).getByRole('button', { name: 'Thumbs up' }).click();
+
+    // Assess
+    const reaction = first.getByRole('button', { name: 'Thumbs up 1' });
+    await reaction.waitFor();
+    expect(await reaction.getAttribute('aria-pressed')).toBe('true');
+    await reaction.focus();
+    const tooltip = first.getByRole('tooltip').filter({ hasText: `${aroha.name} reacted with thumbs up` });
+    expect(await tooltip.isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('edits the comment, marks it edited, and shows the earlier version in its history', async () => {
+    // Act
+    const first = comment(arohaPage, firstComment);
+    await first.getByRole('button', { name: `Edit ${aroha.name}'s comment` }).click();
+    await arohaPage.getByLabel('Edit comment').fill(editedComment);
+    await arohaPage.getByRole('button', { name: 'Save', exact: true }).click();
+    const edited = comment(arohaPage, 'three-year');
+    await edited.locator('strong', { hasText: 'three-year' }).waitFor();
+    await edited.getByRole('button', { name: /^edited/ }).click();
+
+    // Assess
+    const dialog = arohaPage.getByRole('dialog', { name: `History of ${aroha.name}'s comment` });
+    await dialog.getByText(firstComment).waitFor();
+    expect(await dialog.getByText(editedComment).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('attaches a PNG to a comment and shows it inline', async () => {
+    // Act
+    await arohaPage.getByLabel('Your comment').fill('The photo of the notice on the door.');
+    await arohaPage.locator('#comment-files').setInputFiles({ name: 'notice.png', mimeType: 'image/png', buffer: png() });
+    await arohaPage.getByRole('button', { name: 'Remove notice.png' }).waitFor({ timeout: 15_000 });
+    await arohaPage.getByRole('button', { name: 'Post comment' }).click();
+
+    // Assess
+    const image = comment(arohaPage, 'The photo of the notice').getByRole('img', { name: 'notice.png' });
+    await image.waitFor();
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(96);
+    await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('offers the thread settings to its author', async () => {
+    // Act
+    await arohaPage.getByRole('link', { name: 'Thread settings' }).click();
+
+    // Assess
+    await expectHeading(arohaPage, 'Thread settings');
+    expect(await arohaPage.getByLabel('Title').inputValue()).toBe(threadTitle);
+    await expectNoAccessibilityViolations(arohaPage);
+    await arohaPage.getByRole('button', { name: 'Pin to top' }).click();
+    await arohaPage.getByRole('status').filter({ hasText: 'The thread is pinned' }).waitFor();
+  });
+
+  it('shows Ben, once he has joined, the thread as unread in the group', async () => {
+    // Prepare
+    const link = await nextLink(ben.email, 0, /\/invitations\/accept#token=[A-Za-z0-9_-]{43}/);
+    await benPage.goto(url(link));
+    await benPage.getByRole('button', { name: 'Accept and join' }).click();
+    await benPage.waitForURL((address) => address.pathname === '/welcome');
+    await giveName(benPage, ben.name);
+    await benPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+
+    // Act
+    const row = benPage.locator('.thread').filter({ hasText: threadTitle });
+    await row.waitFor();
+
+    // Assess: three comments, none read yet
+    expect(await row.getByText('3 unread').isVisible()).toBe(true);
+    expect(await row.getByText('Pinned').isVisible()).toBe(true);
+    expect(await benPage.getByRole('button', { name: 'Mark all read' }).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(benPage);
+  });
+
+  it('marks the thread read as Ben reads it', async () => {
+    // Act: every item fits on the screen, so all are read as soon as the page shows them
+    const allRead = benPage.waitForResponse(
+      async (response) =>
+        response.url().endsWith('/read') && response.request().method() === 'POST' && (await response.json()).unreadCount === 0,
+    );
+    await benPage.getByRole('link', { name: threadTitle }).click();
+    await expectHeading(benPage, threadTitle);
+    expect(new URL(benPage.url()).pathname).toBe(threadPath);
+    await benPage.getByRole('link', { name: /Jump to first unread/ }).waitFor();
+    await expectNoAccessibilityViolations(benPage);
+    await benPage.getByRole('heading', { name: 'Add a comment' }).scrollIntoViewIfNeeded();
+    await allRead;
+
+    // Assess
+    await benPage.getByRole('link', { name: groupName }).click();
+    const row = benPage.locator('.thread').filter({ hasText: threadTitle });
+    await row.waitFor();
+    expect(await row.getByText(/unread/).count()).toBe(0);
+    await expectNoAccessibilityViolations(benPage);
+  });
+});
