@@ -70,6 +70,15 @@ describe('requesting a sign-in email', () => {
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
   });
 
+  it('answers 202 but sends nothing to a suppressed address (hard bounce or complaint)', async () => {
+    const email = uniqueEmail('bounced');
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    await rawTable().send(new PutCommand({ TableName: inject('tableName'), Item: { pk: `suppressed#${emailHash(email)}`, sk: 'suppression', type: 'suppression', reason: 'bounce' } }));
+    const response = await api('POST', '/api/auth/email', { body: { email }, headers: viewer(freshIp()) });
+    expect(response.status).toBe(202);
+    expect(await mailTo(email)).toEqual([]);
+  });
+
   it('records the request and the rate counters in one DynamoDB round trip', async () => {
     const response = await api('POST', '/api/auth/email', { body: { email: uniqueEmail() }, headers: viewer(freshIp()) });
     expect(response.dbRequests).toBe(1);

@@ -11,6 +11,15 @@ export interface OutgoingEmail {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** Files sent beside the text and HTML (an iCalendar invite); `content` is the file's text. */
+  attachments?: EmailAttachment[];
+}
+
+export interface EmailAttachment {
+  filename: string;
+  /** e.g. `text/calendar; method=REQUEST` (the charset is added). */
+  contentType: string;
+  content: string;
 }
 
 /** An address that hard-bounced or complained: no more mail goes to it. Keyed by the address's hash. */
@@ -34,11 +43,13 @@ const base64Lines = (value: string): string => Buffer.from(value, 'utf8').toStri
 
 /**
  * The raw MIME message: multipart/alternative with a text and an HTML part (base64, UTF-8), plus
- * any extra headers (List-Unsubscribe and friends). Hand-written rather than nodemailer's
+ * any extra headers (List-Unsubscribe and friends). With attachments, that alternative is the
+ * first part of a multipart/mixed, each file a base64 part after it. Hand-written rather than nodemailer's
  * MailComposer, which alone is ~135 KB of a 300 KB Lambda budget; `mail.test.ts` parses it back.
  */
 export function composeMime(message: OutgoingEmail, now = new Date()): Buffer {
   const boundary = `moot-${randomBytes(12).toString('hex')}`;
+  const mixed = message.attachments?.length ? `moot-${randomBytes(12).toString('hex')}` : null;
   const domain = /@([^>\s]+)/.exec(config.mailFrom)?.[1] ?? 'moot.localhost';
   const headers: Array<[string, string]> = [
     ['From', config.mailFrom],
@@ -48,14 +59,27 @@ export function composeMime(message: OutgoingEmail, now = new Date()): Buffer {
     ['Message-ID', `<${randomBytes(16).toString('hex')}@${domain}>`],
     ['MIME-Version', '1.0'],
     ...Object.entries(message.headers ?? {}).map(([name, value]): [string, string] => [name, encodeHeader(value)]),
-    ['Content-Type', `multipart/alternative; boundary="${boundary}"`],
+    ['Content-Type', mixed ? `multipart/mixed; boundary="${mixed}"` : `multipart/alternative; boundary="${boundary}"`],
   ];
   for (const [name, value] of headers) if (/[\r\n]/.test(name + value)) throw new Error(`Header ${name} holds a line break`);
   const part = (type: string, body: string) =>
     [`--${boundary}`, `Content-Type: ${type}; charset=utf-8`, 'Content-Transfer-Encoding: base64', '', base64Lines(body)].join('\r\n');
-  return Buffer.from(
-    [...headers.map(([name, value]) => `${name}: ${value}`), '', part('text/plain', message.text), part('text/html', message.html), `--${boundary}--`, ''].join('\r\n'),
-  );
+  const alternative = [part('text/plain', message.text), part('text/html', message.html), `--${boundary}--`];
+  const body = mixed
+    ? [
+        `--${mixed}`,
+        `Content-Type: multipart/alternative; boundary="${boundary}"`,
+        '',
+        ...alternative,
+        ...(message.attachments ?? []).map((file) => {
+          const name = file.filename.replace(/[^A-Za-z0-9._-]/g, '_');
+          if (/[\r\n]/.test(file.contentType)) throw new Error('Attachment type holds a line break');
+          return [`--${mixed}`, `Content-Type: ${file.contentType}; charset=utf-8; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', base64Lines(file.content)].join('\r\n');
+        }),
+        `--${mixed}--`,
+      ]
+    : alternative;
+  return Buffer.from([...headers.map(([name, value]) => `${name}: ${value}`), '', ...body, ''].join('\r\n'));
 }
 
 const ratePerSecond = Math.max(1, Number(process.env.SES_RATE_PER_SECOND) || 14);
@@ -78,8 +102,9 @@ const throttled = (error: unknown) =>
  * HTML part. Suppressed addresses (hard bounces, complaints) get nothing: the answer says so.
  * Sends keep to `SES_RATE_PER_SECOND` and back off when SES throttles anyway.
  */
-export async function sendEmail(message: OutgoingEmail): Promise<'sent' | 'suppressed'> {
-  if (await isSuppressed(message.to)) return 'suppressed';
+export async function sendEmail(message: OutgoingEmail, options: { suppressionChecked?: boolean } = {}): Promise<'sent' | 'suppressed'> {
+  // A caller that checked suppression inside its own transaction saves this read.
+  if (!options.suppressionChecked && (await isSuppressed(message.to))) return 'suppressed';
   const raw = composeMime(message);
   for (let attempt = 0; ; attempt++) {
     await waitForSlot();
