@@ -1,3 +1,4 @@
+import { canAnnounce } from '../../shared/permissions/announcements.ts';
 import { canEditDiscussion, canManageDiscussion, canMoveDiscussionTo, forcedPrivacy } from '../../shared/permissions/discussions.ts';
 import { canSeeGroup } from '../../shared/permissions/groups.ts';
 import { create, patch, transact } from '../lib/db.ts';
@@ -19,6 +20,7 @@ export async function editDiscussion(request: ApiRequest<'PATCH /api/discussions
   const { thread, group } = context;
   if (!canEditDiscussion(context.facts, context.viewer, threadFacts(thread))) throw forbidden('You cannot edit this thread.');
   const input = request.body;
+  if (input.announce && !canAnnounce(context.facts, context.viewer, thread)) throw forbidden('Only admins can announce in this group.');
   const forced = forcedPrivacy(context.facts);
   if (input.private !== undefined && forced !== null && input.private !== forced) {
     throw invalid({ private: forced ? 'This group has private threads only.' : 'This group has public threads only.' });
@@ -51,7 +53,7 @@ export async function editDiscussion(request: ApiRequest<'PATCH /api/discussions
       values: { ':seen': thread.version },
     }),
     ...(textChanged ? [create({ ...version })] : []),
-    recordEvent({ kind: 'DiscussionEdited', groupId: group.groupId, discussionId: thread.threadId, changed: [...changed] }, { actorId: actor.id, ip: request.ip }),
+    recordEvent({ kind: 'DiscussionEdited', groupId: group.groupId, discussionId: thread.threadId, changed: [...changed], ...(input.announce ? { announce: input.announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ]);
   if (codes) throw changedMeanwhile();
   const updated = { ...thread, ...next, mentions, updatedAt: now, version: thread.version + (textChanged ? 1 : 0) };

@@ -1,3 +1,4 @@
+import { canAnnounce } from '../../shared/permissions/announcements.ts';
 import { canStartDiscussion, forcedPrivacy } from '../../shared/permissions/discussions.ts';
 import { canSeeGroup } from '../../shared/permissions/groups.ts';
 import { newId } from '../lib/crypto.ts';
@@ -20,6 +21,7 @@ export async function startDiscussion(request: ApiRequest<'POST /api/groups/{id}
   if (!canStartDiscussion(context.facts, context.viewer)) throw forbidden('You cannot start threads in this group.');
   const { group } = context;
   const input = request.body;
+  if (input.announce && !canAnnounce(context.facts, context.viewer, { authorId: actor.id })) throw forbidden('Only admins can announce in this group.');
   const forced = forcedPrivacy(context.facts);
   if (forced !== null && input.private !== undefined && input.private !== forced) {
     throw invalid({ private: forced ? 'This group has private threads only.' : 'This group has public threads only.' });
@@ -56,7 +58,7 @@ export async function startDiscussion(request: ApiRequest<'POST /api/groups/{id}
   const codes = await transact([
     create({ ...thread, attachments: uploads.attachments }),
     ...uploads.ops,
-    recordEvent({ kind: 'DiscussionStarted', groupId: group.groupId, discussionId: threadId, authorId: actor.id, private: thread.private }, { actorId: actor.id, ip: request.ip }),
+    recordEvent({ kind: 'DiscussionStarted', groupId: group.groupId, discussionId: threadId, authorId: actor.id, private: thread.private, ...(input.announce ? { announce: input.announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ]);
   if (codes) throw invalid({ attachmentIds: 'An attachment was used elsewhere a moment ago. Upload it again.' });
   return { status: 201, body: threadView({ ...thread, attachments: uploads.attachments } as ThreadItem, group, context.viewer, null) };

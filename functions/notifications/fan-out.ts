@@ -9,7 +9,8 @@ import { logger } from '../lib/logger.ts';
 import { sendEmail } from '../lib/mail.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
 import { groupKeys, type GroupItem } from '../groups/store.ts';
-import { notificationKinds, type EventContext, type NotificationSpec, type Recipient } from './kinds.ts';
+import { notificationKinds } from './kinds.ts';
+import type { EmailLevel, EventContext, NotificationSpec, Recipient } from './spec.ts';
 import {
   NOTIFICATION_TTL_SECONDS,
   SENT_MARKER_TTL_SECONDS,
@@ -34,9 +35,9 @@ export interface FanOutResult {
 
 const effectiveVolume = (recipient: Recipient, prefs: PreferencesItem | undefined): Volume => recipient.volume ?? prefs?.defaultVolume ?? 'normal';
 
-function wantsEmail(volume: Volume, level: 'participation' | 'activity' | undefined): boolean {
-  if (!level) return false;
-  return volume === 'loud' || (volume === 'normal' && level === 'participation');
+function wantsEmail(volume: Volume, level: EmailLevel | undefined): boolean {
+  if (!level || volume === 'mute') return false;
+  return level === 'always' || volume === 'loud' || (volume === 'normal' && level === 'participation');
 }
 
 /** Claims the (event, recipient, channel) marker; false when someone already did (a replayed batch). */
@@ -94,7 +95,6 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
   const event = { kind: recorded.kind, ...recorded.data } as MootEvent;
   const base = await loadContext(recorded);
   const context: EventContext<unknown> = { ...base, extra: spec.load ? await spec.load(event, base) : undefined };
-  const { title, url } = spec.inApp(event, context);
   const expiresAt = Math.floor(Date.parse(recorded.at) / 1000) + NOTIFICATION_TTL_SECONDS;
 
   for await (const page of spec.recipients(event, context)) {
@@ -104,7 +104,8 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
     const prefs = await preferencesOf(candidates.map((r) => r.userId));
     const audible: Recipient[] = [];
     for (const r of candidates) {
-      if (effectiveVolume(r, prefs.get(r.userId)) === 'mute') continue;
+      const volume = effectiveVolume(r, prefs.get(r.userId));
+      if (volume === 'mute' || (r.loudOnly && volume !== 'loud')) continue;
       if (await spec.visible(r, event, context)) audible.push(r);
     }
 
@@ -116,10 +117,9 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
         ...notificationKeys.notification(r.userId, recorded.eventId),
         type: 'notification',
         id: recorded.eventId,
-        kind: recorded.kind,
-        category: spec.category,
-        title,
-        url,
+        eventKind: recorded.kind,
+        category: r.category ?? spec.category,
+        ...spec.inApp(event, context, r),
         actorName: context.actorName,
         groupId: context.group?.groupId ?? null,
         groupName: context.group?.name ?? null,
@@ -131,13 +131,14 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
 
     // Email: those whose volume asks for it, with the category on.
     const emailable = spec.email
-      ? audible.filter((r) => wantsEmail(effectiveVolume(r, prefs.get(r.userId)), spec.emailAt) && categoryOn(prefs.get(r.userId) ?? null, spec.category))
+      ? audible.filter((r) => wantsEmail(effectiveVolume(r, prefs.get(r.userId)), r.emailAt ?? spec.emailAt) && categoryOn(prefs.get(r.userId) ?? null, r.category ?? spec.category))
       : [];
     await pool(emailable, SEND_CONCURRENCY, async (r) => {
       if (!(await claim(recorded.eventId, r.userId, 'email'))) return void result.skippedEmails++;
       try {
-        const unsubscribeUrl = `${config.appUrl}/api/unsubscribe?token=${await unsubscribeToken(r.userId, spec.category)}`;
-        const rendered = spec.email!(event, r, context, { why: `You're getting this because you're ${r.because}.`, unsubscribeUrl, category: spec.category });
+        const category = r.category ?? spec.category;
+        const unsubscribeUrl = `${config.appUrl}/api/unsubscribe?token=${await unsubscribeToken(r.userId, category)}`;
+        const rendered = spec.email!(event, r, context, { why: `You're getting this because you're ${r.because}.`, unsubscribeUrl, category });
         const outcome = await sendEmail({
           to: r.email,
           ...rendered,

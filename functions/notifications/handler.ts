@@ -1,4 +1,5 @@
 import { capability } from '../lib/http.ts';
+import { announce } from './announce.ts';
 import { getEmailPreferences, putEmailPreferences } from './email-preferences.ts';
 import { listNotifications } from './list-notifications.ts';
 import { markRead } from './mark-read.ts';
@@ -13,4 +14,5 @@ export const handler = capability({
   'PUT /api/me/email-preferences': putEmailPreferences,
   'GET /api/unsubscribe': describeUnsubscribe,
   'POST /api/unsubscribe': unsubscribe,
+  'POST /api/announcements': announce,
 });

@@ -1,92 +1,49 @@
-import type { EmailCategory, Volume } from '../../shared/schemas/notifications.ts';
-import { config } from '../lib/config.ts';
-import { get, getMany, queryPage } from '../lib/db.ts';
+import type { EventKind } from '../lib/events.ts';
+import { get, getMany } from '../lib/db.ts';
 import { keys, type UserItem } from '../lib/entities.ts';
-import type { EventKind, MootEvent } from '../lib/events.ts';
-import { groupKeys, isActive, type GroupItem, type MembershipItem, type RequestItem } from '../groups/store.ts';
-import { membershipRequestedEmail, type Frame, type RenderedEmail } from './templates.ts';
+import { groupKeys, isActive, type MembershipItem, type RequestItem } from '../groups/store.ts';
+import type { Volume } from '../../shared/schemas/notifications.ts';
+import { announceKinds } from './kinds-announce.ts';
+import { discussionKinds } from './kinds-discussions.ts';
+import { pollKinds } from './kinds-polls.ts';
+import { membershipRequestedEmail } from './templates.ts';
+import { groupName, groupUrl, live, membersOf, type EventContext, type NotificationSpec } from './spec.ts';
 
-export type EventOf<K extends EventKind> = Extract<MootEvent, { kind: K }>;
+export { membersOf, type EventContext, type EventOf, type NotificationSpec, type Recipient } from './spec.ts';
 
-/** Someone who may be told about an event, as read from the page of memberships that named them. */
-export interface Recipient {
-  userId: string;
-  email: string;
-  name: string | null;
-  role: 'admin' | 'member';
-  /** The volume chosen for this group; unset means the person's default. */
-  volume?: Volume;
-  /** Finishes "You're getting this because …". */
-  because: string;
-}
-
-/** What the fan-out reads once per event (never once per recipient) and hands to every function below. */
-export interface EventContext<Extra = unknown> {
-  eventId: string;
-  at: string;
-  actorId: string | null;
-  actorName: string | null;
-  group: GroupItem | null;
-  extra: Extra;
-}
-
-/**
- * How one event kind reaches people. To add a kind (DiscussionStarted, CommentCreated, PollCreated,
- * PollClosingSoon, PollClosed, OutcomeCreated, OutcomeReviewDue…):
+/*
+ * How one event kind reaches people. To add a kind:
  *
  * 1. declare the event in your capability's `events.ts` and record it in the use case's transaction;
- * 2. add an entry here, keyed by the event kind (the compiler checks the key and the event's fields):
- *    - `recipients` yields PAGES of people, each from one Query (e.g. `membersOf(groupId)`, or a
- *      thread's participants); never one read per person. Leave out anyone who may not see the item;
+ * 2. add an entry to the registry below (or to the capability's file beside it: `kinds-discussions.ts`,
+ *    `kinds-polls.ts`, `kinds-announce.ts`), keyed by the event kind (the compiler checks the key
+ *    and the event's fields):
+ *    - `recipients` yields PAGES of people, each from one Query (e.g. `membersOf(groupId)`, or
+ *      `audienceOf` in `audience.ts`), plus at most one BatchGet a page; never one read per person.
+ *      Leave out anyone who may not see the item. A recipient may carry its own `emailAt`,
+ *      `category` and `reason` (a mention inside a comment kind), or `loudOnly`;
  *    - `load` (optional) reads what the templates need once per event (the thread, the poll);
  *    - `inApp` gives the notification's title and link; `email` (optional) a template from
  *      `templates.ts` (escape everything; user content through `renderMarkdown`);
  *    - `emailAt`: `participation` emails at normal volume (it concerns you: a mention, a reply, a
- *      request you must decide); `activity` only at loud (every new comment);
+ *      request you must decide); `activity` only at loud (every new comment); `always` at any
+ *      volume but mute (an announcement);
  *    - `visible` is asked again for each recipient just before sending: return false when the
- *      person can no longer see the item (left the group, thread made private);
+ *      person can no longer see the item (left the group, thread made private, comment deleted);
  * 3. add a template snapshot test in `templates.test.ts`, and an integration test that the right
  *    people get one notification and one email.
  * The fan-out (`fan-out.ts`) does the rest: volumes, categories, suppression, exactly-once, rate.
  */
-export interface NotificationSpec<K extends EventKind, Extra = unknown> {
-  category: EmailCategory;
-  load?(event: EventOf<K>, context: EventContext<undefined>): Promise<Extra>;
-  recipients(event: EventOf<K>, context: EventContext<Extra>): AsyncIterable<Recipient[]>;
-  inApp(event: EventOf<K>, context: EventContext<Extra>): { title: string; url: string };
-  email?(event: EventOf<K>, recipient: Recipient, context: EventContext<Extra>, frame: Frame): RenderedEmail;
-  emailAt?: 'participation' | 'activity';
-  visible(recipient: Recipient, event: EventOf<K>, context: EventContext<Extra>): boolean | Promise<boolean>;
-}
-
-/** The group's active members (admins only if asked), 100 a page, one Query per page. */
-export async function* membersOf(groupId: string, only?: 'admin', because?: (m: MembershipItem) => string): AsyncIterable<Recipient[]> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await queryPage<MembershipItem & { volume?: Volume }>({
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-      FilterExpression: `attribute_not_exists(revokedAt)${only ? ' AND #role = :admin' : ''}`,
-      ProjectionExpression: 'userId, email, #name, #role, volume, revokedAt',
-      ExpressionAttributeNames: { '#name': 'name', '#role': 'role' },
-      ExpressionAttributeValues: { ':pk': `group#${groupId}`, ':member': 'member#', ...(only ? { ':admin': 'admin' } : {}) },
-      ExclusiveStartKey: start,
-      Limit: 100,
-    });
-    const people = page.items.map((m) => ({ userId: m.userId, email: m.email, name: m.name, role: m.role, volume: m.volume, because: because?.(m) ?? 'a member' }));
-    if (people.length) yield people;
-    start = page.lastKey;
-  } while (start);
-}
-
-const groupUrl = (group: GroupItem | null, path = '') => `${config.appUrl}/g/${group?.handle ?? ''}${path}`;
-const groupName = (context: EventContext<unknown>) => context.group?.name ?? 'a group';
-const live = (context: EventContext<unknown>) => Boolean(context.group && !context.group.archivedAt);
 
 const adminsOf = (event: { groupId: string }, context: EventContext<unknown>) =>
   membersOf(event.groupId, 'admin', () => `an admin of ${groupName(context)}`);
 
 /** The typed registry: which event kinds notify whom, and how. */
 export const notificationKinds: { [K in EventKind]?: NotificationSpec<K, any> } = {
+  ...discussionKinds,
+  ...pollKinds,
+  ...announceKinds,
+
   MembershipRequested: {
     category: 'membership',
     load: async (event) => get<RequestItem>(groupKeys.request(event.groupId, event.userId)),

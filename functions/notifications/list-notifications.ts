@@ -11,7 +11,7 @@ export const PAGE_SIZE = 30;
 /** The unread count looks at the newest this many notifications: one small Query, whatever the history. */
 export const UNREAD_WINDOW = 100;
 
-const view = (n: NotificationItem) => ({ id: n.id, kind: n.kind, title: n.title, url: n.url, actorName: n.actorName, createdAt: n.createdAt, readAt: n.readAt ?? null });
+const view = (n: NotificationItem) => ({ id: n.id, kind: n.eventKind, title: n.title, url: n.url, actorName: n.actorName, createdAt: n.createdAt, readAt: n.readAt ?? null });
 
 /** Unread notifications among the newest `UNREAD_WINDOW`, counted by DynamoDB (no items returned). */
 export async function unreadCount(userId: string): Promise<{ count: number; capped: boolean }> {

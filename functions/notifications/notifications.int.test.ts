@@ -5,7 +5,7 @@ import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { api, mailTo, rawTable, scanTable, signIn, uniqueEmail } from '../../scripts/test-support/api.ts';
-import { groupWithMembers } from '../../scripts/test-support/groups.ts';
+import { addMembersDirectly, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 // The stream, scheduler and SES-feedback handlers also run here, in the test process, against the
 // same emulators, exactly as the cloud would call them. Their configuration is read on import.
@@ -145,7 +145,7 @@ describe('the notification list', () => {
     const expiresAt = Math.floor(now / 1000) + 3600;
     const items = Array.from({ length: 35 }, (_, i) => {
       const id = `${new Date(now - (40 - i) * 1000).toISOString()}#seed${String(i).padStart(4, '0')}`;
-      return { pk: `user#${userId}`, sk: `notification#${id}`, type: 'notification', id, kind: 'MembershipCreated', category: 'membership', title: `Item ${i}`, url: 'http://x', actorName: null, groupId: null, groupName: null, createdAt: new Date(now - (40 - i) * 1000).toISOString(), expiresAt };
+      return { pk: `user#${userId}`, sk: `notification#${id}`, type: 'notification', id, eventKind: 'MembershipCreated', category: 'membership', title: `Item ${i}`, url: 'http://x', actorName: null, groupId: null, groupName: null, createdAt: new Date(now - (40 - i) * 1000).toISOString(), expiresAt };
     });
     // One expired notification that DynamoDB Local has not deleted: never shown.
     items.push({ ...items[0]!, sk: `notification#${new Date(now).toISOString()}#expired`, id: `${new Date(now).toISOString()}#expired`, title: 'Expired', expiresAt: Math.floor(now / 1000) - 10 });
@@ -335,4 +335,215 @@ describe('a large group', () => {
     expect(notes).toHaveLength(2000);
     void admin;
   }, 120_000);
+});
+
+// ---- Threads, polls and announcements ----------------------------------------------------------
+
+let fanOutModule: typeof import('./fan-out.ts');
+beforeAll(async () => {
+  fanOutModule = await import('./fan-out.ts');
+});
+
+const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+const settle = () => new Promise((r) => setTimeout(r, 800));
+const kinds = (list: { body: { items: Array<{ kind: string; title: string }> } }, kind: string) => list.body.items.filter((n) => n.kind === kind);
+
+/** Every message the SES emulator holds, with attachments, for one address. */
+async function storedMail(address: string) {
+  const store = (await (await fetch(`${inject('mailUrl')}/store`)).json()) as {
+    emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string }; attachments?: Array<{ filename: string; contentType: string; content: string }> }>;
+  };
+  return store.emails.filter((e) => e.destination.to.some((to) => to.toLowerCase().includes(address.toLowerCase())));
+}
+
+/** A group with an admin (signed in by email) and `count` members written directly ("Member 0" … , handles member-0 …). */
+async function groupOf(count: number, overrides: Record<string, unknown> = {}) {
+  const { admin, group } = await groupWithMembers(0, overrides);
+  const people = await addMembersDirectly(group, count);
+  const members = people.map((p, i) => ({ ...p, email: `bulk-${p.userId.toLowerCase()}@example.org`, name: `Member ${i}` }));
+  return { admin, group, members };
+}
+
+async function startPoll(cookie: string, groupId: string, body: Record<string, unknown>) {
+  const response = await api('POST', '/api/polls', { cookie, body: { groupId, title: 'Shall we?', type: 'proposal', closingAt: inAWeek(), ...body } });
+  expect(response.status).toBe(201);
+  return response.body as { id: string };
+}
+
+describe('thread notifications', () => {
+  it('emails a mentioned member once and nobody else, and notifies them in-app', async () => {
+    const { admin, group, members } = await groupOf(3);
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Budget' } })).body;
+    const posted = await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'What do you think, @member-1?' } });
+    expect(posted.status).toBe(201);
+    const mail = await eventually(() => storedMail(members[1]!.email), (m) => m.some((e) => e.subject.includes('mentioned you')));
+    await settle();
+    expect((await storedMail(members[1]!.email)).filter((e) => e.subject.includes('Budget'))).toHaveLength(1);
+    expect(mail.find((e) => e.subject.includes('mentioned you'))!.body.text).toContain('What do you think, @member-1?');
+    for (const other of [members[0]!, members[2]!]) expect((await storedMail(other.email)).filter((e) => e.subject.includes('Budget'))).toHaveLength(0);
+    expect((await mailTo(admin.email)).filter((e) => e.subject.includes('Budget'))).toHaveLength(0);
+    const mentioned = kinds(await notificationsOf(members[1]!.cookie), 'CommentCreated');
+    expect(mentioned).toHaveLength(1);
+    expect(mentioned[0]!.title).toMatch(/mentioned you in Budget$/);
+    // Normal volume: a comment that does not concern you is not a notification.
+    expect(kinds(await notificationsOf(members[0]!.cookie), 'CommentCreated')).toHaveLength(0);
+  });
+
+  it('notifies the author of the comment replied to, in-app and by email, and tells loud members of every comment', async () => {
+    const { admin, group, members } = await groupOf(2);
+    await api('PUT', `/api/groups/${group.id}/volume`, { cookie: members[1]!.cookie, body: { volume: 'loud' } });
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Garden' } })).body;
+    const parent = (await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: members[0]!.cookie, body: { body: 'Tomatoes?' } })).body;
+    await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Yes, tomatoes.', parentId: parent.id } });
+    const replied = await eventually(() => notificationsOf(members[0]!.cookie), (r) => kinds(r, 'CommentCreated').length > 0);
+    expect(kinds(replied, 'CommentCreated')[0]!.title).toMatch(/replied to you in Garden$/);
+    await eventually(() => storedMail(members[0]!.email), (m) => m.some((e) => e.subject.includes('replied to you in Garden')));
+    // The loud member hears of both comments; the admin (normal volume) of the member's comment not at all by email.
+    await eventually(() => storedMail(members[1]!.email), (m) => m.filter((e) => e.subject.includes('Garden')).length >= 2);
+    await settle();
+    expect((await storedMail(members[1]!.email)).filter((e) => e.subject.includes('Garden'))).toHaveLength(2);
+    expect((await storedMail(members[0]!.email)).filter((e) => e.subject.includes('Garden'))).toHaveLength(1);
+    expect((await mailTo(admin.email)).filter((e) => e.subject.includes('Garden'))).toHaveLength(0);
+  });
+
+  it('sends nothing about a private thread to a mentioned member removed from the group before the send', async () => {
+    const { admin, group, members } = await groupOf(2);
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Secret plans', private: true } })).body;
+    const posted = (await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Only for us.' } })).body;
+    const removed = members[0]!;
+    expect((await api('DELETE', `/api/memberships/${group.id}.${removed.userId}`, { cookie: admin.cookie })).status).toBe(204);
+    // The comment's event as the stream would deliver it, naming the removed member as mentioned.
+    const result = await fanOutModule.fanOut({
+      eventId: `${new Date().toISOString()}#removed${removed.userId.slice(0, 6)}`,
+      kind: 'CommentCreated',
+      actorId: admin.userId,
+      at: new Date().toISOString(),
+      data: { groupId: group.id, discussionId: thread.id.split('.')[1], seq: Number(posted.id.split('.')[2]), authorId: admin.userId, parentAuthorId: null, mentionedUserIds: [removed.userId] } as never,
+    });
+    expect(result).toMatchObject({ notified: 0, emailed: 0 });
+    await settle();
+    expect(await storedMail(removed.email)).toHaveLength(0);
+    expect(kinds(await notificationsOf(removed.cookie), 'CommentCreated')).toHaveLength(0);
+  });
+
+  it('tells members of a new thread in-app, emails only the announced, and says nothing of an unannounced edit', async () => {
+    const { admin, group, members } = await groupOf(2);
+    const quiet = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Plain thread' } })).body;
+    await eventually(() => notificationsOf(members[0]!.cookie), (r) => kinds(r, 'DiscussionStarted').length > 0);
+    const loud = await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Announced thread', announce: { kind: 'members', userIds: [members[1]!.userId] } } });
+    expect(loud.status).toBe(201);
+    await eventually(() => storedMail(members[1]!.email), (m) => m.some((e) => e.subject.includes('Announced thread')));
+    await api('PATCH', `/api/discussions/${quiet.id}`, { cookie: admin.cookie, body: { title: 'Plain thread, renamed' } });
+    await settle();
+    expect((await storedMail(members[0]!.email)).filter((e) => e.subject.includes('thread'))).toHaveLength(0);
+    expect((await storedMail(members[1]!.email)).filter((e) => e.subject.includes('thread'))).toHaveLength(1);
+    expect(kinds(await notificationsOf(members[0]!.cookie), 'DiscussionStarted')).toHaveLength(2);
+    expect(kinds(await notificationsOf(members[0]!.cookie), 'DiscussionEdited')).toHaveLength(0);
+  });
+});
+
+/** Moves a poll's closing-soon marker into the past and runs the scheduler, as the tick would. */
+async function closingSoonNow(pollApiId: string) {
+  const pollId = pollApiId.split('.')[1]!;
+  await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: `poll#${pollId}`, sk: 'due#soon' }, UpdateExpression: 'SET gsi2sk = :t', ExpressionAttributeValues: { ':t': `${new Date(Date.now() - 1000).toISOString()}#soon` } }));
+  await scheduler.handler();
+}
+
+describe('poll notifications', () => {
+  it('tells only the undecided that a poll closes soon: voters who voted get nothing', async () => {
+    const { admin, group, members } = await groupOf(3);
+    const poll = await startPoll(admin.cookie, group.id, { title: 'Paint it blue?', closingAt: new Date(Date.now() + 30 * 3_600_000).toISOString() });
+    expect((await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: members[0]!.cookie, body: { choices: { option: 'agree' } } })).status).toBe(200);
+    await closingSoonNow(poll.id);
+    for (const undecided of [members[1]!, members[2]!]) await eventually(() => storedMail(undecided.email), (m) => m.some((e) => e.subject.includes('Closing soon: Paint it blue?')));
+    await eventually(() => mailTo(admin.email), (m) => m.some((e) => e.subject.includes('Closing soon')));
+    await settle();
+    expect((await storedMail(members[0]!.email)).filter((e) => e.subject.includes('Closing soon'))).toHaveLength(0);
+    expect(kinds(await notificationsOf(members[0]!.cookie), 'PollClosingSoon')).toHaveLength(0);
+    expect((await storedMail(members[1]!.email)).filter((e) => e.subject.includes('Closing soon'))).toHaveLength(1);
+  });
+
+  it('emails a meeting poll\'s outcome with an iCalendar invite naming only the recipient', async () => {
+    const { admin, group, members } = await groupOf(2);
+    const poll = await startPoll(admin.cookie, group.id, { type: 'meeting', title: 'Team lunch', options: ['2030-05-01T09:00:00Z', '2030-05-02T09:00:00Z'] });
+    await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: admin.cookie, body: { choices: { answers: { o1: 'yes', o2: 'no' } } } });
+    await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: members[0]!.cookie, body: { choices: { answers: { o1: 'yes', o2: 'maybe' } } } });
+    await api('POST', `/api/polls/${poll.id}/close`, { cookie: admin.cookie });
+    const outcome = await api('POST', `/api/polls/${poll.id}/outcome`, { cookie: admin.cookie, body: { statement: 'We meet on the 1st', optionId: 'o1', event: { start: '2030-05-01T09:00:00Z', durationMinutes: 90 } } });
+    expect(outcome.status).toBe(201);
+    for (const member of members) {
+      const mail = await eventually(() => storedMail(member.email), (m) => m.some((e) => e.subject === 'Outcome: Team lunch'));
+      const message = mail.find((e) => e.subject === 'Outcome: Team lunch')!;
+      expect(message.attachments).toHaveLength(1);
+      expect(message.attachments![0]).toMatchObject({ filename: 'meeting.ics', contentType: 'text/calendar' });
+      const ics = Buffer.from(message.attachments![0]!.content, 'base64').toString();
+      expect(ics).toContain('DTSTART:20300501T090000Z');
+      expect(ics).not.toContain(admin.email);
+      // Only the recipient's own address, and only if they said yes.
+      expect((ics.match(/^ATTENDEE/gm) ?? []).length).toBe(member === members[0] ? 1 : 0);
+      if (member === members[0]) expect(ics.replace(/\r\n /g, '')).toContain(`mailto:${member.email}`);
+    }
+    expect((await mailTo(admin.email)).filter((e) => e.subject.includes('Team lunch'))).toHaveLength(0);
+  });
+
+  it('never names voters in emails about an anonymous poll', async () => {
+    const { admin, group, members } = await groupOf(2);
+    const poll = await startPoll(admin.cookie, group.id, { title: 'Secret ballot', anonymous: true });
+    await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: members[0]!.cookie, body: { choices: { option: 'agree' } } });
+    expect((await api('POST', `/api/polls/${poll.id}/remind`, { cookie: admin.cookie, body: { audience: 'everyone' } })).status).toBe(202);
+    const mail = await eventually(() => storedMail(members[1]!.email), (m) => m.some((e) => e.subject.includes('Reminder: Secret ballot')));
+    const text = mail.find((e) => e.subject.includes('Reminder'))!.body.text!;
+    expect(text).not.toContain('Member 0');
+    expect(text).not.toContain(members[0]!.email);
+  });
+});
+
+describe('announcements', () => {
+  it('reach exactly the undecided of a poll, once each, in-app and by email', async () => {
+    const { admin, group, members } = await groupOf(3);
+    const poll = await startPoll(admin.cookie, group.id, { title: 'New roof?' });
+    await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: members[0]!.cookie, body: { choices: { option: 'agree' } } });
+    const body = { subject: { type: 'poll', id: poll.id }, audience: { kind: 'undecided' } };
+    expect((await api('POST', '/api/announcements', { cookie: admin.cookie, body })).status).toBe(202);
+    for (const undecided of [members[1]!, members[2]!]) {
+      await eventually(() => storedMail(undecided.email), (m) => m.some((e) => e.subject.includes('wants you to see: New roof?')));
+      await eventually(() => notificationsOf(undecided.cookie), (r) => kinds(r, 'Announced').length > 0);
+    }
+    // Replayed: still once each.
+    expect((await stream.handler(await streamRecords(group.id, 'Announced'))).batchItemFailures).toEqual([]);
+    await settle();
+    for (const undecided of [members[1]!, members[2]!]) {
+      expect((await storedMail(undecided.email)).filter((e) => e.subject.includes('wants you to see'))).toHaveLength(1);
+      expect(kinds(await notificationsOf(undecided.cookie), 'Announced')).toHaveLength(1);
+    }
+    expect((await storedMail(members[0]!.email)).filter((e) => e.subject.includes('wants you to see'))).toHaveLength(0);
+    expect(kinds(await notificationsOf(members[0]!.cookie), 'Announced')).toHaveLength(0);
+    expect((await mailTo(admin.email)).filter((e) => e.subject.includes('wants you to see'))).toHaveLength(0);
+  });
+
+  it('follows members_can_announce: the author may while it is on, admins always; others get 403, outsiders 404, a bad audience 422', async () => {
+    const { admin, group, members } = await groupOf(2);
+    const author = members[0]!;
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: author.cookie, body: { title: 'Bike shed' } })).body;
+    const to = (audience: Record<string, unknown>) => ({ subject: { type: 'discussion', id: thread.id }, audience });
+    expect((await api('POST', '/api/announcements', { cookie: author.cookie, body: to({ kind: 'group' }) })).status).toBe(202);
+    expect((await api('POST', '/api/announcements', { cookie: members[1]!.cookie, body: to({ kind: 'group' }) })).status).toBe(403);
+    expect((await api('PATCH', `/api/groups/${group.id}`, { cookie: admin.cookie, body: { flags: { membersCanAnnounce: false } } })).status).toBe(200);
+    expect((await api('POST', '/api/announcements', { cookie: author.cookie, body: to({ kind: 'group' }) })).status).toBe(403);
+    expect((await api('POST', `/api/groups/${group.id}/discussions`, { cookie: author.cookie, body: { title: 'Loud', announce: { kind: 'group' } } })).status).toBe(403);
+    expect((await api('POST', '/api/announcements', { cookie: admin.cookie, body: to({ kind: 'members', userIds: [members[1]!.userId] }) })).status).toBe(202);
+    await eventually(() => storedMail(members[1]!.email), (m) => m.some((e) => e.subject.includes('wants you to see: Bike shed')));
+
+    const outsider = await signIn();
+    expect((await api('POST', '/api/announcements', { cookie: outsider.cookie, body: to({ kind: 'group' }) })).status).toBe(404);
+    const voters = await api('POST', '/api/announcements', { cookie: admin.cookie, body: to({ kind: 'voters' }) });
+    expect(voters.status).toBe(422);
+    expect(Object.keys(voters.body.error.fields)).toEqual(['audience.kind']);
+    const subgroup = await api('POST', '/api/announcements', { cookie: admin.cookie, body: to({ kind: 'subgroup', subgroupId: group.id }) });
+    expect(Object.keys(subgroup.body.error.fields)).toEqual(['audience.subgroupId']);
+    const stranger = await api('POST', '/api/announcements', { cookie: admin.cookie, body: to({ kind: 'members', userIds: [members[1]!.userId, outsider.userId] }) });
+    expect(stranger.status).toBe(422);
+    expect(Object.keys(stranger.body.error.fields)).toEqual(['audience.userIds.1']);
+    expect((await api('POST', '/api/announcements', { cookie: admin.cookie, body: { subject: { type: 'outcome', id: `${group.id}.${'x'.repeat(22)}` }, audience: { kind: 'group' } } })).status).toBe(404);
+  });
 });

@@ -21,6 +21,14 @@ describe('raw MIME', () => {
     expect(raw.toString().split('\r\n').every((line) => line.length <= 998)).toBe(true);
   });
 
+  it('carries attachments in a multipart/mixed after the text and HTML', async () => {
+    const ics = 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n';
+    const parsed = await simpleParser(composeMime({ to: 'a@example.org', subject: 'Outcome', text: 'See the invite', html: '<p>See the invite</p>', attachments: [{ filename: 'meeting.ics', contentType: 'text/calendar; method=REQUEST', content: ics }] }));
+    expect(parsed.text?.trim()).toBe('See the invite');
+    expect(parsed.html).toBe('<p>See the invite</p>');
+    expect(parsed.attachments.map((a) => [a.filename, a.contentType, a.content.toString()])).toEqual([['meeting.ics', 'text/calendar', ics]]);
+  });
+
   it('never lets a value inject a header: a subject is encoded, an address with a line break refused', async () => {
     const parsed = await simpleParser(composeMime({ to: 'a@example.org', subject: 'Hi\r\nBcc: b@example.org', text: 't', html: 'h' }));
     expect(parsed.bcc).toBeUndefined();

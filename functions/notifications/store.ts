@@ -23,7 +23,11 @@ export const notificationKeys = {
 export interface NotificationItem extends Key {
   type: 'notification';
   id: string;
-  kind: string;
+  /**
+   * The event's kind. Stored as `eventKind`, not `kind`: in the table only event records carry
+   * `kind`, so anything that looks for events by kind never mistakes a notification for one.
+   */
+  eventKind: string;
   category: EmailCategory;
   title: string;
   url: string;

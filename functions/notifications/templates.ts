@@ -1,13 +1,14 @@
 import type { EmailCategory } from '../../shared/schemas/notifications.ts';
 import { renderMarkdown } from '../../shared/markdown.ts';
 import { config } from '../lib/config.ts';
-import { escapeHtml } from '../lib/mail.ts';
+import { escapeHtml, type EmailAttachment } from '../lib/mail.ts';
 
 /** What every template produces; the fan-out adds the recipient, the headers and the footer. */
 export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+  attachments?: EmailAttachment[];
 }
 
 /** The frame of every notification email: brand, the item's link, why you got it, and how to stop. */
@@ -118,4 +119,27 @@ ${button(input.notificationsUrl, 'See all notifications')}`,
     frame,
   );
   return { subject, text, html };
+}
+
+/**
+ * A thread, comment, poll or outcome: a heading, one line of context, the item's own text as safe
+ * markdown (only ever text the recipient may read), and a button to it. Used by every kind that
+ * points at one item, so they all look alike.
+ */
+export function itemEmail(
+  input: { subject: string; heading: string; lead: string; body?: string | null; url: string; action: string },
+  frame: Frame,
+): RenderedEmail {
+  return {
+    subject: input.subject,
+    text: [input.lead, ...(input.body ? ['', input.body] : []), '', `${input.action}: ${input.url}`, textFooter(frame)].join('\n'),
+    html: page(
+      input.subject,
+      `<h1 style="font-size:20px">${escapeHtml(input.heading)}</h1>
+<p>${escapeHtml(input.lead)}</p>
+${input.body ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px">${renderMarkdown(input.body)}</blockquote>` : ''}
+${button(input.url, input.action)}`,
+      frame,
+    ),
+  };
 }

@@ -1,3 +1,4 @@
+import { canAnnounce } from '../../shared/permissions/announcements.ts';
 import { canCreatePoll, canSeePoll } from '../../shared/permissions/polls.ts';
 import { canSeeDiscussion } from '../../shared/permissions/discussions.ts';
 import { buildPoll, emptyTally, toStoredTally } from '../../shared/polls/index.ts';
@@ -31,7 +32,7 @@ export function dueOps(pollId: string, closingAt: string | null) {
  */
 export async function createPoll(request: ApiRequest<'POST /api/polls'>): Promise<ApiReply> {
   const actor = request.actor;
-  const { groupId, discussionId, voterIds, ...input } = request.body;
+  const { groupId, discussionId, voterIds, announce, ...input } = request.body;
   if (input.closingAt && input.closingAt <= new Date().toISOString()) throw invalid({ closingAt: 'The closing time is in the future.' });
   const thread = discussionId ? await loadThread(parseThreadId(discussionId).groupId, parseThreadId(discussionId).threadId, actor) : null;
   if (thread && thread.thread.groupId !== groupId) throw invalid({ discussionId: 'That thread is in another group.' });
@@ -41,6 +42,7 @@ export async function createPoll(request: ApiRequest<'POST /api/polls'>): Promis
     throw notFound(thread ? 'No such discussion.' : 'No such group.');
   }
   if (!canCreatePoll(context.facts, context.viewer, threadFactsOrNull)) throw forbidden('You cannot start polls here.');
+  if (announce && !canAnnounce(context.facts, context.viewer, { authorId: actor.id })) throw forbidden('Only admins can announce in this group.');
 
   const invitees = [...new Set(voterIds ?? [])];
   if (input.specifiedVotersOnly) {
@@ -73,7 +75,7 @@ export async function createPoll(request: ApiRequest<'POST /api/polls'>): Promis
   const ops = (seq: number | null) => [
     create({ ...item, timelineSeq: seq }),
     ...dueOps(pollId, poll.closingAt),
-    recordEvent({ kind: 'PollCreated', groupId, pollId, discussionId: item.threadId, authorId: actor.id }, { actorId: actor.id, ip: request.ip }),
+    recordEvent({ kind: 'PollCreated', groupId, pollId, discussionId: item.threadId, authorId: actor.id, ...(announce ? { announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ];
   // Invitations go first: without the poll they are inert, and the poll never exists without them.
   if (invitees.length) await batchPut(invitees.map((userId) => ({ ...pollKeys.invitee(pollId, userId), type: 'pollInvitee', userId })));

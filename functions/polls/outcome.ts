@@ -1,3 +1,4 @@
+import { canAnnounce } from '../../shared/permissions/announcements.ts';
 import { canWriteOutcome } from '../../shared/permissions/polls.ts';
 import { isAdmin } from '../../shared/permissions/groups.ts';
 import { meetingInvite } from '../../shared/polls/index.ts';
@@ -25,6 +26,7 @@ export async function createOutcome(request: ApiRequest<'POST /api/polls/{id}/ou
   if (pollFacts(item).status !== 'closed') throw new AppError(409, 'poll_open', 'State the outcome once the poll has closed.');
   if (!canWriteOutcome(context.facts, context.viewer, pollFacts(item))) throw forbidden('Only the author and admins can state the outcome.');
   const input = request.body;
+  if (input.announce && !canAnnounce(context.facts, context.viewer, { authorId: actor.id })) throw forbidden('Only admins can announce in this group.');
   if (input.optionId && !item.poll.options.some((o) => o.id === input.optionId)) throw invalid({ optionId: 'Choose one of the poll\u2019s options.' });
   if (input.event && item.poll.type !== 'meeting') throw invalid({ event: 'Only a meeting poll\u2019s outcome carries a meeting.' });
   if (input.event && Number.isNaN(Date.parse(input.event.start))) throw invalid({ 'event.start': 'Give the meeting time as a date or date-time.' });
@@ -44,7 +46,7 @@ export async function createOutcome(request: ApiRequest<'POST /api/polls/{id}/ou
   };
   const ops = [
     put({ ...outcome, ...(outcome.reviewOn ? { gsi2pk: 'due', gsi2sk: `${outcome.reviewOn}T09:00:00.000Z#outcome#${item.pollId}`, dueKind: 'outcomeReview' } : {}) }),
-    recordEvent({ kind: 'OutcomeCreated', groupId: item.groupId, pollId: item.pollId, authorId: actor.id, hasEvent: Boolean(outcome.event) }, { actorId: actor.id, ip: request.ip }),
+    recordEvent({ kind: 'OutcomeCreated', groupId: item.groupId, pollId: item.pollId, authorId: actor.id, hasEvent: Boolean(outcome.event), ...(input.announce ? { announce: input.announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ];
   if (item.threadId) {
     await appendToTimeline(item.threadId, () => ({

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { Markdown } from './groups.ts';
+import { ThreadAudience } from './notifications.ts';
 
 export const Title = z.string({ error: 'Enter a title.' }).check(
   z.trim(),
@@ -16,12 +17,16 @@ export const StartDiscussion = z.object({
   description: z.optional(Markdown),
   private: z.optional(z.boolean({ error: 'Use true or false.' })),
   attachmentIds: z.optional(AttachmentIds),
+  /** Also email these people about the new thread (members_can_announce applies). */
+  announce: z.optional(ThreadAudience),
 });
 
 export const EditDiscussion = z.object({
   title: z.optional(Title),
   description: z.optional(Markdown),
   private: z.optional(z.boolean({ error: 'Use true or false.' })),
+  /** Tell these people about the change; without it an edit notifies nobody. */
+  announce: z.optional(ThreadAudience),
 });
 
 export const MoveDiscussion = z.object({ groupId: z.string({ error: 'Choose a group.' }) });

@@ -71,3 +71,33 @@ export const NotificationPage = z.object({
   unreadCount: z.number(),
   unreadCountCapped: z.boolean(),
 });
+
+const AnnounceId = z.string({ error: 'Name what you announce.' }).check(z.regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'Unknown id.' }));
+const MemberIds = z.array(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'Unknown member.' })), { error: 'Choose members.' }).check(
+  z.minLength(1, { error: 'Choose at least one member.' }),
+  z.maxLength(200, { error: 'Choose at most 200 members; announce to the group or a subgroup instead.' }),
+);
+
+/** Who hears of a thread or an outcome: the group, one of its subgroups, or chosen members. */
+export const ThreadAudience = z.object({
+  kind: z.enum(['group', 'subgroup', 'members'], { error: 'Choose group, subgroup or members.' }),
+  subgroupId: z.optional(z.string().check(z.maxLength(100))),
+  userIds: z.optional(MemberIds),
+});
+
+/** A poll's audience may also be its voters, the undecided (may vote, have not) or everyone who has not voted. */
+export const PollAudience = z.object({
+  kind: z.enum(['group', 'subgroup', 'members', 'voters', 'undecided', 'non_voters'], { error: 'Choose group, subgroup, members, voters, undecided or non_voters.' }),
+  subgroupId: z.optional(z.string().check(z.maxLength(100))),
+  userIds: z.optional(MemberIds),
+});
+export type Audience = z.infer<typeof PollAudience>;
+
+export const Announce = z.object({
+  subject: z.object({
+    type: z.enum(['discussion', 'poll', 'outcome'], { error: 'Choose discussion, poll or outcome.' }),
+    id: AnnounceId,
+  }),
+  audience: PollAudience,
+});
+export type Announce = z.infer<typeof Announce>;

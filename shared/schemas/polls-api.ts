@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { CreatePoll } from '../polls/schemas.ts';
 import { Markdown } from './groups.ts';
+import { PollAudience } from './notifications.ts';
 
 const Id = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'Unknown id.' }));
 
@@ -10,6 +11,8 @@ export const StartPoll = z.intersection(
     groupId: z.string({ error: 'Say which group the poll is in.' }),
     discussionId: z.optional(Id),
     voterIds: z.optional(z.array(Id).check(z.maxLength(1000, { error: 'Invite at most 1,000 voters.' }))),
+    /** Also email these people about the new poll (members_can_announce applies). */
+    announce: z.optional(PollAudience),
   }),
   CreatePoll,
 );
@@ -46,6 +49,8 @@ export const CreateOutcome = z.object({
       }),
     ),
   ),
+  /** Also email these people about the outcome (members_can_announce applies). */
+  announce: z.optional(PollAudience),
 });
 
 export const PollListQuery = z.object({

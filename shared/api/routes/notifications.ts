@@ -1,7 +1,7 @@
-import { EmailPreferences, MarkRead, NotificationPage, NotificationsQuery, SetVolume, UnsubscribeQuery } from '../../schemas/notifications.ts';
+import { Announce, EmailPreferences, MarkRead, NotificationPage, NotificationsQuery, SetVolume, UnsubscribeQuery } from '../../schemas/notifications.ts';
 import type { RouteSpec } from '../route-spec.ts';
 
-/** In-app notifications, volumes, email preferences and one-click unsubscribe. */
+/** In-app notifications, announcements, volumes, email preferences and one-click unsubscribe. */
 export const notificationRoutes = {
   'GET /api/notifications': {
     fn: 'notifications', auth: 'required', status: 200,
@@ -31,5 +31,10 @@ export const notificationRoutes = {
   'POST /api/unsubscribe': {
     fn: 'notifications', auth: 'none', status: 200,
     summary: 'One-click unsubscribe (RFC 8058): switch off that email category for that person. Does nothing else.', query: UnsubscribeQuery,
+  },
+  'POST /api/announcements': {
+    fn: 'notifications', auth: 'required', status: 202,
+    summary: 'Tell an audience about a thread, poll or outcome by email and in-app: the group, a subgroup, chosen members, or a poll\'s voters, undecided or non-voters. The author (while members_can_announce is on) and admins.',
+    body: Announce,
   },
 } as const satisfies Record<string, RouteSpec>;
