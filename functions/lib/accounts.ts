@@ -1,5 +1,5 @@
 import { emailHash, newId, randomToken, sha256 } from './crypto.ts';
-import { create, get, transact, type CancellationCodes } from './db.ts';
+import { check, create, get, patch, transact, type CancellationCodes } from './db.ts';
 import { keys, nowSeconds, type SessionItem, type UserEmailItem, type UserItem } from './entities.ts';
 import { recordEvent } from './events.ts';
 import type { ApiRequest } from './http.ts';
@@ -59,7 +59,15 @@ export async function signInWithProof(
           create({ ...keys.user(account.userId), type: 'user', userId: account.userId, email, createdAt: now, updatedAt: now } satisfies UserItem),
           recordEvent({ kind: 'UserSignedUp', userId: account.userId }, meta),
         ]
-      : [];
+      : [
+          // A deleted account never signs in again; a deactivated one comes back by signing in.
+          ...(existing?.deactivatedAt
+            ? [
+                patch(keys.user(account.userId), { remove: ['deactivatedAt'] }, { if: 'attribute_not_exists(#deletedAt)' }),
+                recordEvent({ kind: 'AccountReactivated', userId: account.userId }, meta),
+              ]
+            : [check(keys.user(account.userId), { if: 'attribute_not_exists(#deletedAt)' })]),
+        ];
     const codes = await transact([
       ...proofOps,
       ...newUserOps,

@@ -28,6 +28,10 @@ export interface UserItem extends Key {
   name?: string;
   createdAt: string;
   updatedAt: string;
+  /** Set while the person has deactivated their account; signing in again clears it. */
+  deactivatedAt?: string;
+  /** Set when deletion was asked for; the erase worker removes the item soon after. */
+  deletedAt?: string;
 }
 
 /** Makes an email unique across accounts: one item per address, keyed by its hash. */

@@ -5,6 +5,7 @@ import type { DiscussionEvent } from '../discussions/events.ts';
 import type { GroupEvent } from '../groups/events.ts';
 import type { PollEvent } from '../polls/events.ts';
 import type { NotificationEvent } from '../notifications/events.ts';
+import type { AccountLifecycleEvent } from '../account/events.ts';
 
 /** Account events; each capability declares its own kinds beside its use cases. */
 export type AccountEvent =
@@ -14,7 +15,7 @@ export type AccountEvent =
   | { kind: 'UserRenamed'; userId: string };
 
 /** Everything Moot records, as a typed union of past-tense names. */
-export type MootEvent = AccountEvent | GroupEvent | DiscussionEvent | PollEvent | NotificationEvent;
+export type MootEvent = AccountEvent | GroupEvent | DiscussionEvent | PollEvent | NotificationEvent | AccountLifecycleEvent;
 
 export type EventKind = MootEvent['kind'];
 

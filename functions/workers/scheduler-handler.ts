@@ -4,6 +4,7 @@ import { config } from '../lib/config.ts';
 import { purgeGroup } from '../groups/purge-group.ts';
 import { closeDuePoll, outcomeReviewDue, pollClosingSoon } from '../polls/jobs.ts';
 import { sendDigest } from '../notifications/digest.ts';
+import { eraseDueAccount } from '../account/jobs.ts';
 import { logger } from '../lib/logger.ts';
 import { tableSchema } from '../lib/table-schema.ts';
 
@@ -24,6 +25,7 @@ export const jobs: Record<string, Job> = {
   pollClosingSoon,
   outcomeReview: outcomeReviewDue,
   digest: async (item) => void (await sendDigest(item)),
+  eraseAccount: eraseDueAccount,
 };
 
 export const DUE_PARTITION = 'due';

@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 
 /** One Lambda per capability; the route table says which one answers each route. */
-export type FunctionName = 'auth' | 'users' | 'groups' | 'discussions' | 'polls' | 'exports' | 'notifications' | 'meta';
+export type FunctionName = 'auth' | 'users' | 'groups' | 'discussions' | 'polls' | 'exports' | 'notifications' | 'meta' | 'account';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

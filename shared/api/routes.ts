@@ -1,4 +1,5 @@
 import { accountRoutes } from './routes/account.ts';
+import { accountDataRoutes } from './routes/account-data.ts';
 import { discussionRoutes } from './routes/discussions.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { pollRoutes } from './routes/polls.ts';
@@ -13,6 +14,7 @@ export type { FunctionName, Method, RouteSpec } from './route-spec.ts';
  */
 export const routes = {
   ...accountRoutes,
+  ...accountDataRoutes,
   ...groupRoutes,
   ...notificationRoutes,
   ...discussionRoutes,

@@ -1,0 +1,197 @@
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, inject, it } from 'vitest';
+import { api, latestSignIn, mailTo, randomViewer, scanTable, sessionCookieFrom, signIn } from '../../scripts/test-support/api.ts';
+import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
+
+const storage = () =>
+  new S3Client({
+    endpoint: inject('s3Endpoint'),
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+
+/** Every object's key and content in both buckets, gzip unpacked, as text. */
+async function scanBuckets(): Promise<Array<{ bucket: string; key: string; text: string }>> {
+  const s3 = storage();
+  const found = [];
+  for (const bucket of ['moot-uploads', 'moot-exports']) {
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        const bytes = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray());
+        const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+        found.push({ bucket, key: object.Key!, text });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+  return found;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function upload(cookie: string, name: string, content: string) {
+  const bytes = Buffer.from(content);
+  const requested = await api('POST', '/api/uploads', { cookie, body: { filename: name, contentType: 'text/plain', size: bytes.length } });
+  expect(requested.status).toBe(201);
+  const form = new FormData();
+  for (const [k, v] of Object.entries(requested.body.fields as Record<string, string>)) form.append(k, v);
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'text/plain' }), name);
+  expect((await fetch(requested.body.url, { method: 'POST', body: form })).status).toBeLessThan(300);
+  return requested.body.uploadId as string;
+}
+
+/** Signs in with a chosen user agent, so the session stores it. */
+async function signInAs(email: string, userAgent: string) {
+  await api('POST', '/api/auth/email', { body: { email }, headers: { 'cloudfront-viewer-address': randomViewer() } });
+  const { token } = await latestSignIn(email);
+  const response = await api('POST', '/api/auth/token', { body: { token }, headers: { 'user-agent': userAgent } });
+  expect(response.status).toBe(200);
+  return { cookie: sessionCookieFrom(response), email, userId: response.body.user.id as string };
+}
+
+const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+describe('deleting an account', () => {
+  it('leaves no marker of the person in any table item, any stored object or the stack log, and keeps their content as "Deleted account"', async () => {
+    const mark = `mk${randomBytes(6).toString('hex')}`;
+    // Prepare: the person, with a marker in every personal field, active in a group.
+    const admin = await signIn();
+    const group = await createGroup(admin.cookie);
+    const email = `${mark}-mail@example.org`;
+    await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: [email] } });
+    const accepted = await api('POST', `/api/invitations/${await invitationToken(email)}/accept`, { headers: { 'cloudfront-viewer-address': randomViewer(), 'user-agent': `Agent-${mark}-A` } });
+    expect(accepted.status).toBe(200);
+    const person = await signInAs(email, `Agent-${mark}-B`);
+    expect((await api('PATCH', '/api/me', { cookie: person.cookie, body: { name: `Name ${mark}` } })).status).toBe(200);
+    // Names reach memberships through the stream.
+    await waitFor('the name on the membership', async () => JSON.stringify(await scanTable()).includes(`"member#${person.userId}"`) && (await scanTable()).some((i) => i.sk === `member#${person.userId}` && i.name === `Name ${mark}`));
+
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: person.cookie, body: { title: 'Shared plans', description: 'Shared text' } })).body;
+    const adminComment = (await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Admin reply' } })).body;
+    const ownComment = await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: person.cookie, body: { body: 'A comment that stays' } });
+    expect(ownComment.status).toBe(201);
+    expect((await api('PUT', '/api/reactions', { cookie: person.cookie, body: { subject: { type: 'comment', id: adminComment.id }, emoji: 'heart' } })).status).toBeLessThan(300);
+    const poll = (await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: group.id, type: 'proposal', title: 'Shall we?', closingAt: inAWeek() } })).body;
+    expect((await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: person.cookie, body: { choices: { option: 'agree' }, reason: 'Reason that stays' } })).status).toBe(200);
+    const anonymous = (await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: group.id, type: 'proposal', title: 'Secret ballot', closingAt: inAWeek(), anonymous: true } })).body;
+    expect((await api('PUT', `/api/polls/${anonymous.id}/vote`, { cookie: person.cookie, body: { choices: { option: 'disagree' } } })).status).toBe(200);
+    await upload(person.cookie, `file-${mark}.txt`, `private ${mark} contents`);
+    // A personal archive sits in the exports bucket, full of markers.
+    expect((await api('POST', '/api/me/exports', { cookie: person.cookie })).status).toBe(202);
+    await waitFor('the personal export email', async () => (await mailTo(email)).some((m) => /data is ready/.test(m.subject)));
+    const before = await scanBuckets();
+    expect(before.some((o) => o.bucket === 'moot-exports' && o.text.includes(mark))).toBe(true);
+    expect(JSON.stringify(await scanTable())).toContain(mark);
+
+    // Act
+    const started = Date.now();
+    const deleted = await api('DELETE', '/api/me', { cookie: person.cookie });
+    expect(deleted.status).toBe(202);
+    expect((await api('GET', '/api/me', { cookie: person.cookie })).status).toBe(401);
+    await waitFor('the erase to finish', async () => !(await scanTable()).some((i) => i.pk === `erasure#${person.userId}` || i.pk === `user#${person.userId}`));
+    const eraseMs = Date.now() - started;
+
+    // Assess: no marker anywhere.
+    const items = await scanTable();
+    const leaks = items.filter((i) => JSON.stringify(i).toLowerCase().includes(mark));
+    expect(leaks).toEqual([]);
+    const objects = await scanBuckets();
+    expect(objects.filter((o) => o.key.includes(mark) || o.text.includes(mark)).map((o) => `${o.bucket}/${o.key}`)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    const log = readFileSync(inject('logFile'), 'utf8');
+    expect(log.length).toBeGreaterThan(0);
+    expect(log.includes(mark)).toBe(false);
+
+    // Their content stays, attributed to "Deleted account"; the anonymous ballot still has no voter.
+    const timeline = items.filter((i) => String(i.pk) === `discussion#${thread.id.split('.')[1]}`);
+    expect(timeline.find((i) => i.sk === 'thread')).toMatchObject({ authorName: 'Deleted account', title: 'Shared plans' });
+    expect(timeline.find((i) => i.body === 'A comment that stays')).toMatchObject({ authorName: 'Deleted account' });
+    expect(JSON.stringify(timeline.find((i) => i.body === 'Admin reply')?.reactions)).toContain('Deleted account');
+    const ballots = items.filter((i) => i.type === 'ballot' && String(i.pk) === `poll#${poll.id.split('.')[1]}`);
+    expect(ballots).toEqual([expect.objectContaining({ voterName: 'Deleted account', reason: 'Reason that stays' })]);
+    const secret = items.filter((i) => i.type === 'ballot' && String(i.pk) === `poll#${anonymous.id.split('.')[1]}`);
+    expect(secret).toHaveLength(1);
+    expect(secret[0]).not.toHaveProperty('voterId');
+    const membership = items.find((i) => i.sk === `member#${person.userId}`);
+    expect(membership).toMatchObject({ name: 'Deleted account', email: '' });
+    expect(membership).toHaveProperty('revokedAt');
+    expect(items.find((i) => i.pk === `group#${group.id}` && i.sk === 'group')).toMatchObject({ memberCount: 1 });
+    console.info(`erase took ${eraseMs} ms`);
+
+    // The address is free again: signing in makes a new, empty account.
+    const again = await signIn(email);
+    expect(again.userId).not.toBe(person.userId);
+  });
+
+  it('is irreversible at once: the old session and a second request change nothing', async () => {
+    const person = await signIn();
+    const other = await signInAs(person.email, 'Second device');
+    expect((await api('DELETE', '/api/me', { cookie: person.cookie })).status).toBe(202);
+    expect((await api('GET', '/api/me', { cookie: other.cookie })).status).toBe(401);
+    expect((await api('DELETE', '/api/me', { cookie: other.cookie })).status).toBe(401);
+  });
+});
+
+describe('deactivating an account', () => {
+  it('signs out everywhere, suspends memberships so no email arrives, and signing in restores exactly the memberships they had', async () => {
+    // Prepare: a person in two groups, one of which removes them while they are away.
+    const { admin, group, members } = await groupWithMembers(1);
+    const person = members[0]!;
+    const second = await createGroup(admin.cookie);
+    await api('POST', `/api/groups/${second.id}/invitations`, { cookie: admin.cookie, body: { emails: [person.email] } });
+    expect((await api('POST', `/api/invitations/${await invitationToken(person.email)}/accept`, { cookie: person.cookie, headers: { 'cloudfront-viewer-address': randomViewer() } })).status).toBe(200);
+
+    // Act: deactivate.
+    const response = await api('POST', '/api/me/deactivate', { cookie: person.cookie });
+    expect(response.status).toBe(202);
+    expect((await api('GET', '/api/me', { cookie: person.cookie })).status).toBe(401);
+    const suspended = () => scanTable().then((items) => items.filter((i) => i.type === 'membership' && i.userId === person.userId && i.suspendedAt && !i.revokedAt));
+    await waitFor('memberships suspended', async () => (await suspended()).length === 2);
+    expect((await suspended()).every((m) => m.volume === 'mute')).toBe(true);
+    // While away: an admin removes them from the second group, and the group talks.
+    expect((await api('DELETE', `/api/memberships/${second.id}.${person.userId}`, { cookie: admin.cookie })).status).toBe(204);
+    const mailBefore = (await mailTo(person.email)).length;
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'News while you were away' } })).body;
+    await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: `@${'x'} hello everyone` } });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await mailTo(person.email)).length).toBe(mailBefore);
+    expect((await scanTable()).filter((i) => i.pk === `user#${person.userId}` && String(i.sk).startsWith('notification#'))).toEqual([]);
+
+    // Act: sign in again.
+    const back = await signInAs(person.email, 'Back again');
+    await waitFor('memberships restored', async () => (await suspended()).length === 0);
+
+    // Assess: exactly the memberships they had and still hold.
+    const groups = await api('GET', '/api/groups', { cookie: back.cookie });
+    expect(groups.status).toBe(200);
+    const ids = JSON.stringify(groups.body);
+    expect(ids).toContain(group.id);
+    expect(ids).not.toContain(second.id);
+    const data = await api('GET', '/api/me/data', { cookie: back.cookie });
+    // Ended memberships leave the person's index, so the page lists the one they still hold.
+    expect(data.body.memberships).toEqual([expect.objectContaining({ groupId: group.id, status: 'active' })]);
+    expect(data.body.signInHistory.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['AccountDeactivated', 'AccountReactivated']));
+  });
+
+  it('ends the session that asked, so a second call answers 401', async () => {
+    const person = await signIn();
+    expect((await api('POST', '/api/me/deactivate', { cookie: person.cookie })).status).toBe(202);
+    expect((await api('POST', '/api/me/deactivate', { cookie: person.cookie })).status).toBe(401);
+  });
+});

@@ -1,0 +1,6 @@
+/** What happens to a person's account as a whole, in past tense. Recorded in the person's own stream. */
+export type AccountLifecycleEvent =
+  | { kind: 'AccountDeactivated'; userId: string }
+  | { kind: 'AccountReactivated'; userId: string }
+  | { kind: 'AccountDeletionRequested'; userId: string }
+  | { kind: 'PersonalExportRequested'; userId: string; exportId: string };

@@ -1,0 +1,66 @@
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { get, queryPage } from '../lib/db.ts';
+import type { MembershipItem } from '../groups/store.ts';
+import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
+import { ballotIdFor, pollKeys, type BallotItem, type OutcomeItem, type PollItem } from '../polls/store.ts';
+import { membershipsOf } from './my-data.ts';
+
+export type OwnContent =
+  | { type: 'thread'; item: ThreadItem }
+  | { type: 'comment'; item: TimelineItem }
+  | { type: 'poll'; item: PollItem }
+  | { type: 'vote'; item: BallotItem; pollId: string; groupId: string; anonymous: boolean }
+  | { type: 'outcome'; item: OutcomeItem };
+
+async function* pages<T>(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<T[]> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await queryPage<T>({ ...input, ExclusiveStartKey: start });
+    yield page.items;
+    start = page.lastKey;
+  } while (start);
+}
+
+/**
+ * The person's own content, a page at a time: threads they started, their comments, polls they
+ * made, their votes and the outcomes they stated, in every group they belong or belonged to.
+ * Nothing indexes content by author, so this walks those groups' threads and polls: it costs what
+ * reading those groups costs, and is used only for the data page and personal exports.
+ */
+export async function* ownContent(userId: string, memberships?: MembershipItem[]): AsyncGenerator<OwnContent> {
+  const groupIds = [...new Set((memberships ?? (await membershipsOf(userId))).map((m) => m.groupId))];
+  for (const groupId of groupIds) {
+    for await (const threads of pages<ThreadItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `threads#${groupId}` } })) {
+      for (const listed of threads) {
+        const thread = listed.authorId === userId ? listed : null;
+        if (thread) yield { type: 'thread', item: thread };
+        for await (const items of pages<TimelineItem>({
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
+          FilterExpression: 'authorId = :me AND #kind = :comment',
+          ExpressionAttributeNames: { '#kind': 'kind' },
+          ExpressionAttributeValues: { ':pk': listed.pk, ':item': 'item#', ':me': userId, ':comment': 'comment' },
+        })) {
+          for (const item of items) yield { type: 'comment', item };
+        }
+      }
+    }
+    for (const state of ['open', 'closed']) {
+      for await (const polls of pages<PollItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `polls#${groupId}#${state}` } })) {
+        for (const poll of polls) {
+          if (poll.authorId === userId) yield { type: 'poll', item: poll };
+          const ballot = await get<BallotItem>(pollKeys.ballot(poll.pollId, await ballotIdFor(poll.pollId, userId)));
+          if (ballot) yield { type: 'vote', item: ballot, pollId: poll.pollId, groupId, anonymous: poll.poll.anonymous };
+          const outcome = await get<OutcomeItem>(pollKeys.outcome(poll.pollId));
+          if (outcome?.authorId === userId) yield { type: 'outcome', item: outcome };
+        }
+      }
+    }
+  }
+}
+
+export async function contentCounts(userId: string, memberships?: MembershipItem[]) {
+  const counts = { threads: 0, comments: 0, polls: 0, votes: 0, outcomes: 0, uploads: 0 };
+  const plural = { thread: 'threads', comment: 'comments', poll: 'polls', vote: 'votes', outcome: 'outcomes' } as const;
+  for await (const record of ownContent(userId, memberships)) counts[plural[record.type]]++;
+  return counts;
+}

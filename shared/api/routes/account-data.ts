@@ -1,0 +1,23 @@
+import { AccountAccepted, MyData } from '../../schemas/account.ts';
+import type { RouteSpec } from '../route-spec.ts';
+
+/** The person's rights over their own data: see it, take it, step away, be forgotten. */
+export const accountDataRoutes = {
+  'GET /api/me/data': {
+    fn: 'account', auth: 'required', status: 200,
+    summary: 'Everything Moot stores about you: profile, memberships, sessions, sign-in history, email preferences, counts of your content.',
+    response: MyData,
+  },
+  'POST /api/me/exports': {
+    fn: 'account', auth: 'required', status: 202,
+    summary: 'Build an archive of your data; a download link valid for 7 days is emailed when it is ready.', response: AccountAccepted,
+  },
+  'POST /api/me/deactivate': {
+    fn: 'account', auth: 'required', status: 202,
+    summary: 'Deactivate your account: signed out everywhere, memberships suspended, no email. Sign in again to come back.', response: AccountAccepted,
+  },
+  'DELETE /api/me': {
+    fn: 'account', auth: 'required', status: 202,
+    summary: 'Delete your account, irreversibly. Your content stays in its groups, attributed to "Deleted account".', response: AccountAccepted,
+  },
+} as const satisfies Record<string, RouteSpec>;

@@ -1,0 +1,19 @@
+import * as z from 'zod/mini';
+
+/** The answer to the account actions that finish in a worker (deactivate, delete, export). */
+export const AccountAccepted = z.object({ message: z.string(), exportId: z.optional(z.string()) });
+export type AccountAccepted = z.infer<typeof AccountAccepted>;
+
+/** Everything Moot stores about the signed-in person, as `GET /api/me/data` shows it. */
+export const MyData = z.object({
+  profile: z.object({ id: z.string(), email: z.string(), name: z.nullable(z.string()), createdAt: z.string(), hasPassword: z.boolean() }),
+  memberships: z.array(z.object({
+    groupId: z.string(), groupName: z.string(), role: z.string(), title: z.nullable(z.string()), joinedAt: z.string(), via: z.string(), status: z.enum(['active', 'suspended', 'ended']),
+  })),
+  sessions: z.array(z.object({ ip: z.string(), device: z.string(), createdAt: z.string(), lastSeenAt: z.string(), current: z.boolean() })),
+  signInHistory: z.array(z.object({ kind: z.string(), at: z.string(), ip: z.nullable(z.string()), method: z.nullable(z.string()) })),
+  emailPreferences: z.record(z.string(), z.unknown()),
+  contentCounts: z.object({ threads: z.number(), comments: z.number(), polls: z.number(), votes: z.number(), outcomes: z.number(), uploads: z.number() }),
+  exports: z.array(z.object({ id: z.string(), status: z.string(), requestedAt: z.string(), finishedAt: z.nullable(z.string()) })),
+});
+export type MyData = z.infer<typeof MyData>;
