@@ -24,19 +24,19 @@ async function loadByToken(token: string | undefined) {
   return { tokenHash, invitation, group };
 }
 
-/** GET /api/invitations/{token}: what the link is for, so the landing page can say so before accepting. */
-export async function showInvitation(request: ApiRequest<'GET /api/invitations/{token}'>): Promise<ApiReply> {
-  const { invitation, group } = await loadByToken(request.params.token);
+/** GET /api/invitations/{id} (the id is the link's token): what the link is for, so the landing page can say so before accepting. */
+export async function showInvitation(request: ApiRequest<'GET /api/invitations/{id}'>): Promise<ApiReply> {
+  const { invitation, group } = await loadByToken(request.params.id);
   return { body: { group: { id: group.groupId, handle: group.handle, name: group.name }, inviterName: invitation.inviterName, email: invitation.email } };
 }
 
 /**
- * POST /api/invitations/{token}/accept. The invitation proves the address, so it signs the person
+ * POST /api/invitations/{id}/accept (the id is the link's token). The invitation proves the address, so it signs the person
  * in (creating the account if new) and makes them a member, all in one transaction that spends the
  * invitation: of 20 parallel accepts, one membership results.
  */
-export async function acceptInvitation(request: ApiRequest<'POST /api/invitations/{token}/accept'>): Promise<ApiReply> {
-  const { tokenHash, invitation, group } = await loadByToken(request.params.token);
+export async function acceptInvitation(request: ApiRequest<'POST /api/invitations/{id}/accept'>): Promise<ApiReply> {
+  const { tokenHash, invitation, group } = await loadByToken(request.params.id);
   const known = await get<UserEmailItem>(keys.userEmail(emailHash(invitation.email)));
   const existing = known ? await get<MembershipItem>(groupKeys.membership(group.groupId, known.userId)) : null;
   const alreadyMember = isActive(existing);

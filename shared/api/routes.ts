@@ -1,5 +1,6 @@
 import { accountRoutes } from './routes/account.ts';
 import { accountDataRoutes } from './routes/account-data.ts';
+import { exportRoutes } from './routes/exports.ts';
 import { discussionRoutes } from './routes/discussions.ts';
 import { groupRoutes } from './routes/groups.ts';
 import { pollRoutes } from './routes/polls.ts';
@@ -15,6 +16,7 @@ export type { FunctionName, Method, RouteSpec } from './route-spec.ts';
 export const routes = {
   ...accountRoutes,
   ...accountDataRoutes,
+  ...exportRoutes,
   ...groupRoutes,
   ...notificationRoutes,
   ...discussionRoutes,

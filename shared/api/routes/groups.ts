@@ -11,7 +11,7 @@ export const groupRoutes = {
     fn: 'groups', auth: 'required', status: 200,
     summary: 'The groups the signed-in person belongs to.',
   },
-  'GET /api/groups/{idOrHandle}': {
+  'GET /api/groups/{id}': {
     fn: 'groups', auth: 'optional', status: 200,
     summary: 'A group by id or handle, with its visible subgroups and the actor\'s membership.',
   },
@@ -51,11 +51,11 @@ export const groupRoutes = {
     fn: 'groups', auth: 'required', status: 202,
     summary: 'Send a pending invitation again, with a new link (the old one stops working).',
   },
-  'GET /api/invitations/{token}': {
+  'GET /api/invitations/{id}': {
     fn: 'groups', auth: 'none', status: 200,
     summary: 'What an invitation link is for: the group and who invited you.',
   },
-  'POST /api/invitations/{token}/accept': {
+  'POST /api/invitations/{id}/accept': {
     fn: 'groups', auth: 'none', status: 200,
     summary: 'Accept an invitation: become a member, signed in as the invited address.',
   },
