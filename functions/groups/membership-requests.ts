@@ -5,8 +5,6 @@ import { keys, type UserItem } from '../lib/entities.ts';
 import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
-import { sendEmail } from '../lib/mail.ts';
-import { approvedEmail } from './invitation-email.ts';
 import { joinOps, stillMember } from './membership-ops.ts';
 import { groupKeys, loadGroup, splitId, type RequestItem } from './store.ts';
 import { membershipView } from './views.ts';
@@ -88,7 +86,7 @@ const decided = (status: 'approved' | 'ignored', actorId: string) =>
   ({ set: { status, decidedBy: actorId, decidedAt: new Date().toISOString() } });
 const whilePending = { if: '#status = :pending', values: { ':pending': 'pending' } };
 
-/** POST /api/membership-requests/{id}/approve: the person becomes a member and is emailed. */
+/** POST /api/membership-requests/{id}/approve: the person becomes a member (the notifications worker emails them). */
 export async function approveRequest(request: ApiRequest<'POST /api/membership-requests/{id}/approve'>): Promise<ApiReply> {
   const actor = request.actor;
   const { context, pending } = await loadPending(request.params.id!, actor);
@@ -102,7 +100,6 @@ export async function approveRequest(request: ApiRequest<'POST /api/membership-r
     recordEvent({ kind: 'MembershipRequestApproved', groupId: group.groupId, userId: pending.userId }, { actorId: actor.id, ip: request.ip }),
   ]);
   if (codes) throw new AppError(409, 'conflict', 'This request was decided a moment ago, or the person is already a member.');
-  await sendEmail(approvedEmail(pending.email, group.name, group.handle));
   return { body: { membership: membershipView(membership, context.viewer) } };
 }
 

@@ -6,7 +6,7 @@ import type { Volume } from '../../shared/schemas/notifications.ts';
 import { announceKinds } from './kinds-announce.ts';
 import { discussionKinds } from './kinds-discussions.ts';
 import { pollKinds } from './kinds-polls.ts';
-import { membershipRequestedEmail } from './templates.ts';
+import { membershipApprovedEmail, membershipRequestedEmail } from './templates.ts';
 import { groupName, groupUrl, live, membersOf, type EventContext, type NotificationSpec } from './spec.ts';
 
 export { membersOf, type EventContext, type EventOf, type NotificationSpec, type Recipient } from './spec.ts';
@@ -67,8 +67,9 @@ export const notificationKinds: { [K in EventKind]?: NotificationSpec<K, any> } 
       if (isActive(m)) yield [{ userId: m.userId, email: (user as UserItem | null)?.email ?? m.email, name: m.name, role: m.role, volume: (m as { volume?: Volume }).volume, because: `you asked to join ${groupName(context)}` }];
     },
     inApp: (_event, context) => ({ title: `You're now a member of ${groupName(context)}`, url: groupUrl(context.group) }),
-    // The approval email is still sent by the use case itself (its test reads the mailbox at once);
-    // the template is here, ready for when that moves onto the stream.
+    // They asked and waited: the answer is emailed whatever the volume (mute aside).
+    emailAt: 'always',
+    email: (_event, _recipient, context, frame) => membershipApprovedEmail({ groupName: groupName(context), url: groupUrl(context.group) }, frame),
     visible: (_recipient, _event, context) => live(context),
   } satisfies NotificationSpec<'MembershipRequestApproved'>,
 

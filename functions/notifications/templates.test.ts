@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { digestEmail, membershipApprovedEmail, membershipRequestedEmail, type Frame } from './templates.ts';
+import { digestEmail, itemEmail, membershipApprovedEmail, membershipRequestedEmail, type Frame } from './templates.ts';
 
 const frame: Frame = { why: "You're getting this because you're an admin of River <Co-op>.", unsubscribeUrl: 'https://moot.example/api/unsubscribe?token=abc.def', category: 'membership' };
 
@@ -28,6 +28,18 @@ describe('email templates', () => {
     const email = digestEmail({ entries, more: 3, notificationsUrl: 'https://moot.example/notifications' }, { ...frame, category: 'digest', why: "You're getting this because you asked for a daily digest." });
     expect(email.subject).toBe('5 unread notifications on Moot');
     expect(email.html).toContain('&lt;Hill&gt;');
+    expect(email.text).toMatchSnapshot();
+    expect(email.html).toMatchSnapshot();
+  });
+
+  it('renders an item (a mention, a poll, an outcome): escaped heading and lead, the text as safe markdown', () => {
+    const email = itemEmail(
+      { subject: 'Ana mentioned you in <Budget>', heading: '<Budget>', lead: 'Ana mentioned you in River & Sons:', body: 'What do you think, **@bo**? <img src=x onerror=alert(1)>', url: 'https://moot.example/d/a.b#comment-3', action: 'Reply' },
+      { ...frame, category: 'mentions', why: "You're getting this because you're mentioned in “<Budget>”." },
+    );
+    expect(email.html).toContain('&lt;Budget&gt;');
+    expect(email.html).not.toContain('<img');
+    expect(email.html).toContain('<strong>@bo</strong>');
     expect(email.text).toMatchSnapshot();
     expect(email.html).toMatchSnapshot();
   });
