@@ -195,3 +195,59 @@ describe('deactivating an account', () => {
     expect((await api('POST', '/api/me/deactivate', { cookie: person.cookie })).status).toBe(401);
   });
 });
+
+describe('my data', () => {
+  it('shows the profile, memberships, sessions with masked IPs and devices, sign-in history, preferences and content counts', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const device = await signInAs(admin.email, 'Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0');
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Counted' } })).body;
+    await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'One' } });
+    await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Two' } });
+    const poll = (await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: group.id, type: 'proposal', title: 'Counted?', closingAt: inAWeek() } })).body;
+    await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: admin.cookie, body: { choices: { option: 'agree' }, reason: 'yes' } });
+
+    const response = await api('GET', '/api/me/data', { cookie: device.cookie });
+
+    expect(response.status).toBe(200);
+    const data = response.body;
+    expect(data.profile).toMatchObject({ id: admin.userId, email: admin.email, hasPassword: false });
+    expect(data.memberships).toEqual([expect.objectContaining({ groupId: group.id, role: 'admin', status: 'active' })]);
+    expect(data.sessions).toHaveLength(2);
+    expect(data.sessions.find((s: { current: boolean }) => s.current)).toMatchObject({ device: 'Firefox on Linux' });
+    for (const s of data.sessions) expect(s.ip).toMatch(/\/24$|\/48$|^unknown$/);
+    expect(JSON.stringify(data)).not.toMatch(/sessionHash|session#/);
+    expect(data.signInHistory.filter((e: { kind: string }) => e.kind === 'UserSignedIn')).toHaveLength(2);
+    expect(data.emailPreferences).toMatchObject({ defaultVolume: 'normal' });
+    expect(data.contentCounts).toEqual({ threads: 1, comments: 2, polls: 1, votes: 1, outcomes: 0, uploads: 0 });
+  });
+
+  it('builds the archive asynchronously, emails a 7-day link, and the archive holds everything with checked files', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Mine' } })).body;
+    await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'My words' } });
+    const contents = 'x'.repeat(2_000_000);
+    await upload(admin.cookie, 'big.txt', contents);
+
+    const requested = await api('POST', '/api/me/exports', { cookie: admin.cookie });
+    expect(requested.status).toBe(202);
+    const message = await waitFor('the export email', async () => (await mailTo(admin.email)).find((m) => /data is ready/.test(m.subject)));
+    const link = /(http\S+moot-personal-export\S+)/.exec(message.body.text!)?.[1];
+    expect(link).toMatch(/X-Amz-Expires=604800/);
+    const archive = gunzipSync(Buffer.from(await (await fetch(link!)).arrayBuffer())).toString('utf8').trim().split('\n').map((l) => JSON.parse(l));
+
+    expect(archive[0]).toMatchObject({ format: 'moot-personal-export', version: 1, userId: admin.userId });
+    const types = new Set(archive.map((r) => r.type));
+    for (const t of ['profile', 'membership', 'session', 'accountEvent', 'emailPreferences', 'thread', 'comment', 'file', 'fileChunk', 'manifest']) expect(types).toContain(t);
+    const manifest = archive.at(-1);
+    expect(manifest).toMatchObject({ type: 'manifest', records: archive.length });
+    const file = archive.find((r) => r.type === 'file');
+    const bytes = Buffer.concat(archive.filter((r) => r.type === 'fileChunk' && r.path === file.path).sort((a, b) => a.index - b.index).map((r) => Buffer.from(r.data, 'base64')));
+    expect(bytes.toString()).toBe(contents);
+    const { createHash } = await import('node:crypto');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(file.sha256);
+    expect(manifest.files).toEqual([expect.objectContaining({ path: file.path, sha256: file.sha256, size: 2_000_000 })]);
+    expect(JSON.stringify(archive)).not.toMatch(/"pk"|"sk"|sessionHash|tokenHash/);
+    const data = await api('GET', '/api/me/data', { cookie: admin.cookie });
+    expect(data.body.exports).toEqual([expect.objectContaining({ id: requested.body.exportId, status: 'ready' })]);
+  });
+});

@@ -1,4 +1,7 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { s3 } from '../lib/clients.ts';
+import { config } from '../lib/config.ts';
 import { get, queryPage } from '../lib/db.ts';
 import type { MembershipItem } from '../groups/store.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
@@ -62,5 +65,11 @@ export async function contentCounts(userId: string, memberships?: MembershipItem
   const counts = { threads: 0, comments: 0, polls: 0, votes: 0, outcomes: 0, uploads: 0 };
   const plural = { thread: 'threads', comment: 'comments', poll: 'polls', vote: 'votes', outcome: 'outcomes' } as const;
   for await (const record of ownContent(userId, memberships)) counts[plural[record.type]]++;
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: config.uploadsBucket, Prefix: `uploads/${userId}/`, ContinuationToken: token }));
+    counts.uploads += page.KeyCount ?? 0;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
   return counts;
 }

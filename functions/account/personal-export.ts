@@ -67,13 +67,13 @@ export async function buildPersonalExport(event: RecordedEvent): Promise<void> {
   };
   try {
     await line({ format: PERSONAL_FORMAT, version: PERSONAL_VERSION, exportedAt: new Date().toISOString(), userId });
-    await line({ type: 'profile', ...clean(user as unknown as Record<string, unknown>) });
+    await line({ ...clean(user as unknown as Record<string, unknown>), type: 'profile' });
     const memberships = await membershipsOf(userId);
-    for (const m of memberships) await line({ type: 'membership', ...clean(m as unknown as Record<string, unknown>) });
+    for (const m of memberships) await line({ ...clean(m as unknown as Record<string, unknown>), type: 'membership' });
     for (const s of await queryAll<SessionItem>(`user#${userId}`, 'session#')) {
       await line({ type: 'session', ip: s.ip, device: deviceOf(s.userAgent), userAgent: s.userAgent ?? null, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt });
     }
-    for (const e of await queryAll<EventRecordItem>(`user#${userId}`, 'event#')) await line({ type: 'accountEvent', ...clean(e as unknown as Record<string, unknown>) });
+    for (const e of await queryAll<EventRecordItem>(`user#${userId}`, 'event#')) await line({ ...clean(e as unknown as Record<string, unknown>), type: 'accountEvent' });
     await line({ type: 'emailPreferences', ...preferencesView(await get<PreferencesItem>(notificationKeys.preferences(userId))) });
     for await (const content of ownContent(userId, memberships)) {
       const { item, ...extra } = content;
