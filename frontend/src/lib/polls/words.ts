@@ -83,9 +83,12 @@ export function whenOf(iso: string): string {
 export function meetingTimeLabel(name: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(name)) {
     const [y, m, d] = name.split('-').map(Number);
-    return new Date(y!, m! - 1, d!).toLocaleDateString(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+    return new Date(y!, m! - 1, d!).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
   }
-  return whenOf(name);
+  const date = new Date(name);
+  return Number.isNaN(date.getTime())
+    ? name
+    : date.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', hour: 'numeric', minute: '2-digit' });
 }
 
 /** An option's name as people read it: meeting times in local time. */
