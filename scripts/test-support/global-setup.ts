@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -22,12 +22,13 @@ declare module 'vitest' {
  */
 function captureLogs(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'moot-logs-')), 'stack.log');
-  writeFileSync(file, '');
+  // Asynchronous, so logging never stalls the handlers that share this process.
+  const out = createWriteStream(file, { flags: 'w' });
   for (const stream of [process.stdout, process.stderr]) {
     const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
     stream.write = ((chunk: unknown, ...rest: unknown[]) => {
       const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-      appendFileSync(file, text);
+      out.write(text);
       if (/^\{"level":"(DEBUG|INFO)"/.test(text)) {
         const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
         done?.();
