@@ -1,4 +1,5 @@
 import { contentSecurityPolicy } from '../shared/security-headers.ts';
+import { assetExtensions } from '../shared/web-assets.ts';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -46,11 +47,14 @@ const defaultCapabilityGrants = (fn: MootFunction) =>
 /** The Content-Security-Policy is declared once, in shared/, for CloudFront and the local server alike. */
 export { contentSecurityPolicy };
 
-// Extension-less paths are app routes: serve the SPA shell and let the client router take over.
-const spaRewrite = `function handler(event) {
+// Paths that are not files of the build are app routes: serve the SPA shell and let the client router
+// take over. The extension list is the one the local server uses (ids in routes contain dots).
+const spaRewrite = `var assets = ${JSON.stringify(assetExtensions)};
+function handler(event) {
   var request = event.request;
   var last = request.uri.split('/').pop();
-  if (last.indexOf('.') === -1) request.uri = '/index.html';
+  var dot = last.lastIndexOf('.');
+  if (dot <= 0 || assets.indexOf(last.slice(dot + 1).toLowerCase()) === -1) request.uri = '/index.html';
   return request;
 }`;
 
@@ -319,7 +323,7 @@ export class StatelessStack extends Stack {
             function: new cloudfront.Function(this, 'SpaRewrite', {
               code: cloudfront.FunctionCode.fromInline(spaRewrite),
               runtime: cloudfront.FunctionRuntime.JS_2_0,
-              comment: 'Serve /index.html for extension-less app routes',
+              comment: 'Serve /index.html for app routes (paths that are not built files)',
             }),
           },
         ],

@@ -5,6 +5,7 @@ import { extname, join, normalize } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { routes, splitRouteKey, type FunctionName, type RouteKey } from '../../shared/api/routes.ts';
 import { apiSecurityHeaders, webSecurityHeaders } from '../../shared/security-headers.ts';
+import { isAssetPath } from '../../shared/web-assets.ts';
 
 type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -121,8 +122,8 @@ export function createLocalServer(options: ServerOptions) {
     if (!file.startsWith(options.webDir)) return send(res, 404, webHeaders, '');
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) {
-      // Paths with an extension are missing files; everything else is a client-side route.
-      if (extname(relative)) return send(res, 404, { ...webHeaders, 'content-type': 'text/plain' }, 'Not found');
+      // Missing built files are 404s; everything else is a client-side route.
+      if (isAssetPath(url.pathname)) return send(res, 404, { ...webHeaders, 'content-type': 'text/plain' }, 'Not found');
       file = join(options.webDir, 'index.html');
     }
     const content = await readFile(file).catch(() => null);

@@ -112,7 +112,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       sesServer({ host: '127.0.0.1', port: mailPort }),
       (async () => {
         const s3Port = await freePort();
-        const s3rver = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory: s3Dir, configureBuckets: [{ name: 'moot-uploads' }, { name: 'moot-exports' }] });
+        // Like the cloud bucket's CORS rule: the app's own origin may POST uploads and GET files.
+        const cors = `<CORSConfiguration><CORSRule><AllowedOrigin>http://localhost:${port}</AllowedOrigin><AllowedMethod>POST</AllowedMethod><AllowedMethod>GET</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>600</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+        const s3rver = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory: s3Dir, configureBuckets: [{ name: 'moot-uploads', configs: [cors] }, { name: 'moot-exports' }] });
         await s3rver.run();
         return { s3rver, endpoint: `http://127.0.0.1:${s3Port}` };
       })(),
