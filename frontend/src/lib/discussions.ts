@@ -85,6 +85,8 @@ export interface TimelineItem {
   replyCount: number;
   reactions: Reaction[];
   attachments: Attachment[];
+  /** For poll and outcome items: the poll's id. */
+  refId: string | null;
 }
 
 export interface Page<T> {
