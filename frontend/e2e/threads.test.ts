@@ -319,7 +319,9 @@ describe('a thread, from its start to a second member reading it', () => {
 
     // Assess
     await benPage.getByRole('link', { name: groupName }).click();
-    const row = benPage.locator('.thread').filter({ hasText: threadTitle });
+    // Wait for the group page itself: the thread page's own article also has the class "thread".
+    await expectHeading(benPage, groupName);
+    const row = benPage.locator('li.thread').filter({ hasText: threadTitle });
     await row.waitFor();
     expect(await row.getByText(/unread/).count()).toBe(0);
     await expectNoAccessibilityViolations(benPage);
