@@ -28,20 +28,6 @@ ${message ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-l
   };
 }
 
-export function approvedEmail(to: string, groupName: string, groupHandle: string): OutgoingEmail {
-  const link = `${config.appUrl}/g/${groupHandle}`;
-  return {
-    to,
-    subject: `You're now a member of ${groupName}`,
-    text: `Your request to join ${groupName} was approved.\n\nOpen the group: ${link}`,
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Welcome to ${escapeHtml(groupName)}</title></head>
-<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px"><main style="max-width:480px;margin:0 auto">
-<h1 style="font-size:20px">You're now a member of ${escapeHtml(groupName)}</h1>
-<p>Your request to join was approved.</p>
-<p><a href="${escapeHtml(link)}">Open the group</a></p></main></body></html>`,
-  };
-}
-
 /** Sends messages a few at a time, so a large invitation batch neither floods SES nor waits on each in turn. */
 export async function sendAll(messages: OutgoingEmail[], send: (m: OutgoingEmail) => Promise<unknown>, concurrency = 8): Promise<number> {
   let next = 0;
