@@ -304,3 +304,18 @@ describe('unknown routes and errors', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });
+
+describe('last seen', () => {
+  it('moves a session\u2019s last-seen time forward when it is over an hour old, and not on every request', async () => {
+    const person = await signIn();
+    const [userId, sessionId] = person.cookie.slice('moot_session='.length).split('.') as [string, string];
+    const key = { pk: `user#${userId}`, sk: `session#${sha256(sessionId)}` };
+    const old = new Date(Date.now() - 2 * 3_600_000).toISOString();
+    await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: key, UpdateExpression: 'SET lastSeenAt = :t', ExpressionAttributeValues: { ':t': old } }));
+    const refreshed = await api('GET', '/api/me', { cookie: person.cookie });
+    expect(refreshed.dbRequests).toBe(2);
+    const row = (await scanTable()).find((i) => i.pk === key.pk && i.sk === key.sk)!;
+    expect(Date.parse(row.lastSeenAt as string)).toBeGreaterThan(Date.parse(old));
+    expect((await api('GET', '/api/me', { cookie: person.cookie })).dbRequests).toBe(1);
+  });
+});

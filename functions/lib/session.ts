@@ -1,10 +1,13 @@
 import { sha256 } from './crypto.ts';
-import { get } from './db.ts';
+import { get, patch, transact } from './db.ts';
 import { keys, nowSeconds, type SessionItem } from './entities.ts';
 
 export const SESSION_COOKIE = 'moot_session';
 /** No idle timeout; a session still ends after a year so forgotten devices do not stay signed in forever. */
 export const SESSION_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
+
+/** How stale "last seen" may get before a request refreshes it. */
+export const LAST_SEEN_EVERY_MS = 60 * 60 * 1000;
 
 export interface Actor {
   id: string;
@@ -35,6 +38,10 @@ export async function readSession(cookieHeader: string): Promise<{ actor: Actor 
   const session = await get<SessionItem>(keys.session(parsed.userId, sessionHash));
   // DynamoDB Local never deletes expired items, and the cloud deletes them late: check on read.
   if (!session || session.expiresAt <= nowSeconds()) return { actor: null, sessionId: parsed.sessionId };
+  // "Last seen" (shown on the person's data page) moves at most hourly, so most requests stay one read.
+  if (Date.now() - Date.parse(session.lastSeenAt) > LAST_SEEN_EVERY_MS) {
+    await transact([patch(keys.session(parsed.userId, sessionHash), { set: { lastSeenAt: new Date().toISOString() } })]);
+  }
   return {
     actor: { id: session.userId, email: session.email, name: session.name ?? null, sessionHash },
     sessionId: parsed.sessionId,
