@@ -40,6 +40,9 @@ export interface StatelessStackProps extends StackProps {
 /** Capabilities get the ordinary set unless listed here; new capabilities need no change. */
 const capabilityGrants: Record<string, (fn: MootFunction) => void> = {
   meta: () => {},
+  // Exports and account data write archives, and an erased account's files are deleted.
+  exports: (fn) => fn.grantTable('rw').grantUploads('rw').grantExports('rw').grantSigningSecret().grantSendMail(),
+  account: (fn) => fn.grantTable('rw').grantUploads('rw').grantExports('rw').grantSigningSecret().grantSendMail(),
 };
 const defaultCapabilityGrants = (fn: MootFunction) =>
   fn.grantTable('rw').grantUploads('rw').grantExports('r').grantSigningSecret().grantSendMail();
@@ -204,9 +207,10 @@ export class StatelessStack extends Stack {
       'AwsSolutions-SQS3',
       'This queue is itself the on-failure destination of the table-stream event source; a DLQ of a DLQ adds nothing.',
     );
+    // The stream worker builds exports, restores imported attachments and erases deleted accounts' files.
     const stream = mootFunction('stream', { timeout: Duration.seconds(60), description: 'Moot stream worker: fans out events' })
       .grantTable('rw')
-      .grantUploads('r')
+      .grantUploads('rw')
       .grantExports('rw')
       .grantSigningSecret()
       .grantSendMail();
@@ -233,8 +237,11 @@ export class StatelessStack extends Stack {
       }
     }
 
+    // The scheduler finishes interrupted erasures, which delete files in both buckets.
     const scheduler = mootFunction('scheduler', { timeout: Duration.seconds(55), description: 'Moot scheduler: sweeps due items every minute' })
       .grantTable('rw')
+      .grantUploads('rw')
+      .grantExports('rw')
       .grantSigningSecret()
       .grantSendMail();
     new events.Rule(this, 'EveryMinute', {
