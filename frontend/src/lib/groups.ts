@@ -10,6 +10,7 @@ import type {
   UpdateGroup,
 } from '../../../shared/schemas/groups.ts';
 import type { Me } from '../../../shared/schemas/auth.ts';
+import type { Volume } from '../../../shared/schemas/notifications.ts';
 import { call } from './api.ts';
 
 // The groups capability as the browser sees it. Imported only by group routes, so the
@@ -46,7 +47,8 @@ export interface GroupView extends GroupRef {
   adminCount: number;
   createdAt: string;
   subgroups: Array<GroupRef & { privacy: Privacy }>;
-  myMembership: { id: string; role: Role; title: string | null } | null;
+  /** `volume`: how much this member hears from the group, when the API says (unset: their default). */
+  myMembership: { id: string; role: Role; title: string | null; volume?: Volume } | null;
   myParentMembership: { role: Role } | null;
   myRequest: { status: 'pending' } | null;
 }
