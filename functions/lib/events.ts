@@ -6,6 +6,7 @@ import type { GroupEvent } from '../groups/events.ts';
 import type { PollEvent } from '../polls/events.ts';
 import type { NotificationEvent } from '../notifications/events.ts';
 import type { AccountLifecycleEvent } from '../account/events.ts';
+import type { ExportEvent } from '../exports/events.ts';
 
 /** Account events; each capability declares its own kinds beside its use cases. */
 export type AccountEvent =
@@ -15,7 +16,7 @@ export type AccountEvent =
   | { kind: 'UserRenamed'; userId: string };
 
 /** Everything Moot records, as a typed union of past-tense names. */
-export type MootEvent = AccountEvent | GroupEvent | DiscussionEvent | PollEvent | NotificationEvent | AccountLifecycleEvent;
+export type MootEvent = AccountEvent | GroupEvent | DiscussionEvent | PollEvent | NotificationEvent | AccountLifecycleEvent | ExportEvent;
 
 export type EventKind = MootEvent['kind'];
 

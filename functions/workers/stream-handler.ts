@@ -5,6 +5,7 @@ import type { EventKind, MootEvent } from '../lib/events.ts';
 import { groupDeliveries } from '../groups/deliveries.ts';
 import { notificationDeliveries } from '../notifications/deliveries.ts';
 import { accountDeliveries } from '../account/deliveries.ts';
+import { exportDeliveries } from '../exports/deliveries.ts';
 import { logger } from '../lib/logger.ts';
 
 /** A recorded event as the stream delivers it. */
@@ -24,7 +25,7 @@ export type Deliveries = { [K in EventKind]?: Delivery[] };
  * join here as they are built). Each capability declares its own, typed by event kind, so nothing
  * is wired by a free-form string.
  */
-export const deliveries: Deliveries = mergeDeliveries(groupDeliveries, notificationDeliveries, accountDeliveries);
+export const deliveries: Deliveries = mergeDeliveries(groupDeliveries, notificationDeliveries, accountDeliveries, exportDeliveries);
 
 function mergeDeliveries(...sets: Deliveries[]): Deliveries {
   const merged: Deliveries = {};

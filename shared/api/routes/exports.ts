@@ -1,7 +1,32 @@
+import * as z from 'zod/mini';
 import { AuditPage, AuditQuery } from '../../schemas/exports.ts';
 import type { RouteSpec } from '../route-spec.ts';
 
-/** What admins can take out of a group: its audit trail (and, as they are built, whole-group archives). */
+const ExportAccepted = z.object({ id: z.string(), status: z.literal('pending') });
+const ExportStatus = z.object({
+  id: z.string(),
+  groupId: z.string(),
+  status: z.enum(['pending', 'ready']),
+  requestedAt: z.string(),
+  finishedAt: z.nullable(z.string()),
+  records: z.nullable(z.number()),
+  bytes: z.nullable(z.number()),
+  /** 7-day links by name: `archive` (NDJSON, gzip), `html`, and `members.csv`, `threads.csv`, ... */
+  links: z.optional(z.record(z.string(), z.string())),
+});
+/** Archives are uploaded straight to storage with a presigned POST, like attachments, but as gzip and larger. */
+export const ImportUploadRequest = z.object({ size: z.number().check(z.int(), z.positive(), z.lte(2 * 1024 ** 3, { error: 'An archive can be at most 2 GB.' })) });
+const ImportUpload = z.object({ uploadKey: z.string(), url: z.string(), fields: z.record(z.string(), z.string()), maxBytes: z.number() });
+export const ImportRequest = z.object({ uploadKey: z.string().check(z.maxLength(300)) });
+const ImportStatus = z.object({
+  id: z.string(),
+  status: z.enum(['pending', 'published', 'done', 'rejected']),
+  requestedAt: z.string(),
+  finishedAt: z.nullable(z.string()),
+  report: z.nullable(z.record(z.string(), z.unknown())),
+});
+
+/** What admins can take out of a group (its audit trail, whole-group archives) and bring into this Moot. */
 export const exportRoutes = {
   'GET /api/groups/{id}/audit': {
     fn: 'exports', auth: 'required', status: 200,
@@ -11,5 +36,26 @@ export const exportRoutes = {
   'GET /api/groups/{id}/audit.csv': {
     fn: 'exports', auth: 'required', status: 200,
     summary: 'The audit trail as CSV, with the same filters (admins).', query: AuditQuery,
+  },
+  'POST /api/groups/{id}/exports': {
+    fn: 'exports', auth: 'required', status: 202,
+    summary: 'Export the group and the subgroups you belong to: NDJSON archive, CSV files and an offline HTML archive (admins).',
+    response: ExportAccepted,
+  },
+  'GET /api/exports/{id}': {
+    fn: 'exports', auth: 'required', status: 200,
+    summary: 'A group export\u2019s status, and its download links once ready (for the admin who asked).', response: ExportStatus,
+  },
+  'POST /api/imports/uploads': {
+    fn: 'exports', auth: 'required', status: 201,
+    summary: 'A presigned POST for uploading a group archive (application/gzip) to import.', body: ImportUploadRequest, response: ImportUpload,
+  },
+  'POST /api/imports': {
+    fn: 'exports', auth: 'required', status: 202,
+    summary: 'Import an uploaded group archive as a new group that you administer.', body: ImportRequest,
+  },
+  'GET /api/imports/{id}': {
+    fn: 'exports', auth: 'required', status: 200,
+    summary: 'An import\u2019s status and report (for the person who asked).', response: ImportStatus,
   },
 } as const satisfies Record<string, RouteSpec>;

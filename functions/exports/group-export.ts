@@ -1,0 +1,304 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { CSV_COLUMNS, FILE_CHUNK_BYTES, GROUP_FORMAT, GROUP_VERSION, type CsvName, type ManifestFile } from '../../shared/archive/group.ts';
+import { canExportGroup } from '../../shared/permissions/exports.ts';
+import { canSeeGroup } from '../../shared/permissions/groups.ts';
+import { s3 } from '../lib/clients.ts';
+import { config } from '../lib/config.ts';
+import { newId } from '../lib/crypto.ts';
+import { create, forEachPage, get, getMany, patch, transact, updateItem } from '../lib/db.ts';
+import { nowSeconds, type EventRecordItem } from '../lib/entities.ts';
+import { forbidden, notFound } from '../lib/errors.ts';
+import { recordEvent } from '../lib/events.ts';
+import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { logger } from '../lib/logger.ts';
+import type { RecordedEvent } from '../workers/stream-handler.ts';
+import type { AttachmentItem } from '../discussions/content.ts';
+import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
+import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } from '../groups/store.ts';
+import type { BallotItem, OutcomeItem, PollItem } from '../polls/store.ts';
+import { GzipUpload } from './multipart.ts';
+import { csvHeader, csvRow, html } from './render.ts';
+import { jobKeys, type GroupExportItem } from './store.ts';
+
+/** Links last 7 days, as long as SigV4 allows; the bucket's lifecycle rule deletes the objects after that. */
+const LINK_SECONDS = 7 * 24 * 60 * 60;
+
+/** POST /api/groups/{id}/exports: admins only; the worker builds the archive from the event. */
+export async function requestGroupExport(request: ApiRequest<'POST /api/groups/{id}/exports'>): Promise<ApiReply> {
+  const context = await loadGroup(request.params.id!, request.actor);
+  if (!canSeeGroup(context.facts, context.viewer)) throw notFound('No such group.');
+  if (!canExportGroup(context.facts, context.viewer)) throw forbidden('Only the group\u2019s admins can export it.');
+  const exportId = newId();
+  const groupId = context.group.groupId;
+  const item: GroupExportItem = {
+    ...jobKeys.groupExport(exportId), type: 'groupExport', exportId, groupId, requestedBy: request.actor.id,
+    status: 'pending', requestedAt: new Date().toISOString(), expiresAt: nowSeconds() + LINK_SECONDS,
+  };
+  const codes = await transact([create({ ...item }), recordEvent({ kind: 'GroupExportRequested', groupId, exportId }, { actorId: request.actor.id, ip: request.ip })]);
+  if (codes) throw new Error(`Export request was not recorded: ${codes.join(',')}`);
+  return { status: 202, body: { id: exportId, status: 'pending' } };
+}
+
+/** GET /api/exports/{id}: the status, and 7-day links once ready; only for the admin who asked. */
+export async function getGroupExport(request: ApiRequest<'GET /api/exports/{id}'>): Promise<ApiReply> {
+  const id = request.params.id!;
+  const job = /^[A-Za-z0-9_-]{22}$/.test(id) ? await get<GroupExportItem>(jobKeys.groupExport(id)) : null;
+  if (!job || job.requestedBy !== request.actor.id || job.expiresAt <= nowSeconds()) throw notFound('No such export.');
+  const links: Record<string, string> = {};
+  for (const [name, key] of Object.entries(job.objects ?? {})) {
+    const filename = key.slice(key.lastIndexOf('/') + 1);
+    links[name] = await getSignedUrl(s3, new GetObjectCommand({ Bucket: config.exportsBucket, Key: key, ResponseContentDisposition: `attachment; filename="${filename}"` }), { expiresIn: LINK_SECONDS });
+  }
+  return {
+    body: {
+      id: job.exportId, groupId: job.groupId, status: job.status, requestedAt: job.requestedAt,
+      finishedAt: job.finishedAt ?? null, records: job.records ?? null, bytes: job.bytes ?? null,
+      ...(job.status === 'ready' ? { links } : {}),
+    },
+  };
+}
+
+/** Keys, index attributes and secrets never travel (README rule 5); nor does the stored `type`. */
+export function clean<T extends object>(item: T): Record<string, unknown> {
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, type, sessionHash, tokenHash, joinTokenHash, ip, expiresAt, ...rest } = item as Record<string, unknown>;
+  void pk; void sk; void gsi1pk; void gsi1sk; void gsi2pk; void gsi2sk; void type; void sessionHash; void tokenHash; void joinTokenHash; void ip; void expiresAt;
+  return rest;
+}
+
+const stableJson = (value: unknown): string =>
+  JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+
+/**
+ * Every output of one export: the NDJSON archive (gzip) and its companions (six CSV files and one
+ * HTML file), all streamed into multipart uploads side by side.
+ */
+class ExportOutputs {
+  readonly base: string;
+  readonly archive: GzipUpload;
+  readonly html: GzipUpload;
+  readonly csv: Record<CsvName, GzipUpload>;
+  private readonly linesHash = createHash('sha256');
+  records = 0;
+  readonly files: ManifestFile[] = [];
+
+  constructor(base: string) {
+    this.base = base;
+    this.archive = new GzipUpload(config.exportsBucket, `${base}moot-group-export.ndjson.gz`);
+    this.html = new GzipUpload(config.exportsBucket, `${base}archive.html`, { gzip: false, contentType: 'text/html; charset=utf-8' });
+    this.csv = Object.fromEntries(
+      (Object.keys(CSV_COLUMNS) as CsvName[]).map((name) => [name, new GzipUpload(config.exportsBucket, `${base}${name}.csv`, { gzip: false, contentType: 'text/csv; charset=utf-8' })]),
+    ) as Record<CsvName, GzipUpload>;
+  }
+
+  async line(record: Record<string, unknown>): Promise<void> {
+    const text = `${JSON.stringify(record)}\n`;
+    this.records++;
+    this.linesHash.update(text);
+    await this.archive.write(text);
+  }
+
+  async start(header: Record<string, unknown>, title: string): Promise<void> {
+    await this.line(header);
+    await this.html.write(html.start(title, String(header.exportedAt)));
+    for (const name of Object.keys(CSV_COLUMNS) as CsvName[]) await this.csv[name].write(csvHeader(name));
+  }
+
+  /** Closes the companions first, so the manifest can carry their checksums, then the archive. */
+  async finish(): Promise<{ objects: Record<string, string>; bytes: number }> {
+    await this.html.write(html.end());
+    const companions = [];
+    const objects: Record<string, string> = {};
+    for (const [name, upload] of [['archive.html', this.html], ...Object.entries(this.csv).map(([n, u]) => [`${n}.csv`, u] as const)] as Array<[string, GzipUpload]>) {
+      const stored = await upload.close();
+      companions.push({ name, size: stored.bytes, sha256: stored.sha256 });
+      objects[name === 'archive.html' ? 'html' : name] = upload.key;
+    }
+    const recordsSha256 = this.linesHash.copy().digest('hex');
+    await this.line({ type: 'manifest', records: this.records + 1, recordsSha256, files: this.files, companions });
+    const stored = await this.archive.close();
+    objects.archive = this.archive.key;
+    return { objects, bytes: stored.bytes };
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all([this.archive, this.html, ...Object.values(this.csv)].map((u) => u.abort()));
+  }
+}
+
+/**
+ * Builds a group archive (GroupExportRequested): the group, then each subgroup the requester
+ * belongs to. Every collection is read a Query page at a time and written straight out, so only
+ * one page (and one poll's ballots, which are sorted) is ever in memory. Runs again harmlessly.
+ */
+export async function buildGroupExport(event: RecordedEvent): Promise<void> {
+  const { groupId, exportId } = event.data as { groupId: string; exportId: string };
+  const job = await get<GroupExportItem>(jobKeys.groupExport(exportId));
+  if (!job || job.status !== 'pending') return;
+  const started = Date.now();
+  const result = await writeGroupArchive(`groups/${groupId}/${exportId}/`, groupId, job.requestedBy);
+  await updateItem(patch(jobKeys.groupExport(exportId), { set: { status: 'ready', objects: result.objects, records: result.records, bytes: result.bytes, finishedAt: new Date().toISOString() } }));
+  logger.info('Group export built', { records: result.records, bytes: result.bytes, ms: Date.now() - started });
+}
+
+/** Writes the archive and its companions under `base` in the exports bucket. Exported for the benchmark. */
+export async function writeGroupArchive(base: string, groupId: string, requesterId: string): Promise<{ objects: Record<string, string>; records: number; bytes: number }> {
+  const [root, rootMembership] = await getMany<GroupItem | MembershipItem>([groupKeys.group(groupId), groupKeys.membership(groupId, requesterId)]) as [GroupItem | null, MembershipItem | null];
+  if (!root) throw new Error(`Group ${groupId} is gone`);
+  const sections: Array<{ group: GroupItem; admin: boolean }> = [{ group: root, admin: isActive(rootMembership) && rootMembership.role === 'admin' }];
+  for (const summary of root.subgroups) {
+    const [sub, mine] = await getMany<GroupItem | MembershipItem>([groupKeys.group(summary.id), groupKeys.membership(summary.id, requesterId)]) as [GroupItem | null, MembershipItem | null];
+    if (sub && isActive(mine)) sections.push({ group: sub, admin: mine.role === 'admin' });
+  }
+  const out = new ExportOutputs(base);
+  try {
+    await out.start({ format: GROUP_FORMAT, version: GROUP_VERSION, exportedAt: new Date().toISOString(), groupId, deployment: config.deploymentId }, root.name);
+    for (const section of sections) await writeSection(out, section.group, section.admin);
+    const { objects, bytes } = await out.finish();
+    return { objects, records: out.records, bytes };
+  } catch (error) {
+    await out.abort();
+    throw error;
+  }
+}
+
+async function writeSection(out: ExportOutputs, group: GroupItem, admin: boolean): Promise<void> {
+  const handle = group.handle;
+  const { subgroups, joinTokenHash, ...settings } = group;
+  void subgroups; void joinTokenHash;
+  await out.line({ type: 'group', ...clean(settings) });
+  await out.html.write(html.group(group));
+
+  // Members: emails only when the requester is an admin of this group, as in the app.
+  await out.html.write(html.membersStart());
+  await forEachPage<MembershipItem>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': `group#${group.groupId}`, ':p': 'member#' } }, async (page) => {
+    for (const m of page) {
+      const { groupName, groupHandle, groupPrivacy, parentId, ...rest } = m;
+      void groupName; void groupHandle; void groupPrivacy; void parentId;
+      const member = { ...clean(rest), email: admin ? m.email : null };
+      await out.line({ type: 'member', ...member });
+      await out.csv.members.write(csvRow([handle, m.userId, m.name, member.email, m.role, m.title, m.joinedAt, m.via, m.revokedAt]));
+      await out.html.write(html.member({ ...m, email: member.email }));
+    }
+  });
+  await out.html.write(html.membersEnd());
+
+  await forEachPage<ThreadItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `threads#${group.groupId}` } }, async (threads) => {
+    for (const thread of threads) await writeThread(out, handle, thread);
+  });
+
+  await out.html.write(html.pollsStart());
+  for (const state of ['open', 'closed']) {
+    await forEachPage<PollItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `polls#${group.groupId}#${state}` } }, async (polls) => {
+      for (const poll of polls) await writePoll(out, handle, poll);
+    });
+  }
+
+  // The audit trail; the masked IP stays out, as in the audit view.
+  await forEachPage<EventRecordItem>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': `group#${group.groupId}`, ':p': 'event#' } }, async (events) => {
+    for (const e of events) await out.line({ type: 'event', groupId: group.groupId, ...clean(e) });
+  });
+  await out.html.write(html.groupEnd());
+}
+
+const partition = (pk: string, prefix: string) => ({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': pk, ':p': prefix } });
+
+async function writeThread(out: ExportOutputs, handle: string, thread: ThreadItem): Promise<void> {
+  await out.line({ type: 'thread', ...clean(thread) });
+  await out.csv.threads.write(csvRow([handle, thread.threadId, thread.title, thread.authorId, thread.authorName, thread.createdAt, thread.lastActivityAt, thread.private, thread.closedAt, thread.commentCount]));
+  await out.html.write(html.thread(thread));
+  const attachmentIds = new Set(thread.attachmentIds ?? []);
+  const pk = `discussion#${thread.threadId}`;
+  await forEachPage<TimelineItem & { attachments?: Array<{ filename: string }> }>(partition(pk, 'item#'), async (items) => {
+    for (const item of items) {
+      await out.line({ type: 'item', ...clean(item) });
+      for (const id of item.attachmentIds ?? []) attachmentIds.add(id);
+      if (item.kind === 'comment') await out.csv.comments.write(csvRow([handle, thread.threadId, item.seq, item.parentSeq, item.authorId, item.authorName, item.createdAt, item.editedAt, item.deletedAt, item.body]));
+      await out.html.write(html.item(item));
+    }
+  });
+  await out.html.write(html.threadEnd());
+  await forEachPage<object>(partition(pk, 'version#'), async (versions) => {
+    for (const v of versions) await out.line({ type: 'version', ...clean(v as object) });
+  });
+  await forEachPage<{ sk: string }>(partition(pk, 'read#'), async (reads) => {
+    for (const r of reads) await out.line({ type: 'readState', threadId: thread.threadId, userId: r.sk.slice('read#'.length), ...clean(r) });
+  });
+  const ids = [...attachmentIds].sort();
+  for (let i = 0; i < ids.length; i += 100) {
+    const found = await getMany<AttachmentItem>(ids.slice(i, i + 100).map((id) => ({ pk: `attachment#${id}`, sk: 'attachment' })));
+    for (const attachment of found) if (attachment) await writeAttachment(out, attachment);
+  }
+}
+
+/** An attachment record, then its bytes as `fileChunk`s, then the `file` record with size and SHA-256. */
+async function writeAttachment(out: ExportOutputs, attachment: AttachmentItem): Promise<void> {
+  const path = `attachments/${attachment.attachmentId}/${attachment.filename.replace(/[/\\]/g, '_')}`;
+  const { key, ...rest } = attachment;
+  void key;
+  await out.line({ type: 'attachment', ...clean(rest), path });
+  const got = await s3.send(new GetObjectCommand({ Bucket: config.uploadsBucket, Key: attachment.key })).catch(() => null);
+  if (!got) return;
+  const hash = createHash('sha256');
+  let size = 0;
+  let index = 0;
+  let buffered: Buffer[] = [];
+  let bufferedBytes = 0;
+  const flush = async () => {
+    if (!bufferedBytes) return;
+    await out.line({ type: 'fileChunk', path, index: index++, data: Buffer.concat(buffered).toString('base64') });
+    buffered = [];
+    bufferedBytes = 0;
+  };
+  for await (const chunk of got.Body as Readable) {
+    const bytes = chunk as Buffer;
+    hash.update(bytes);
+    size += bytes.length;
+    buffered.push(bytes);
+    bufferedBytes += bytes.length;
+    if (bufferedBytes >= FILE_CHUNK_BYTES) await flush();
+  }
+  await flush();
+  const file = { path, size, sha256: hash.digest('hex') };
+  out.files.push(file);
+  await out.line({ type: 'file', ...file, contentType: attachment.contentType, chunks: index });
+}
+
+async function writePoll(out: ExportOutputs, handle: string, item: PollItem): Promise<void> {
+  const poll = item.poll;
+  await out.line({ type: 'poll', ...clean(item) });
+  await out.csv.polls.write(csvRow([handle, item.pollId, item.threadId, poll.type, poll.title, poll.anonymous, poll.options.map((o) => `${o.id}=${o.name}`).join('; '), item.createdAt, poll.closingAt, item.closedAt, Number((item.tally as { voters?: number }).voters ?? 0)]));
+  await out.html.write(html.poll(item));
+  const pk = `poll#${item.pollId}`;
+  await forEachPage<{ userId: string }>(partition(pk, 'invitee#'), async (page) => {
+    for (const i of page) await out.line({ type: 'invitee', pollId: item.pollId, userId: i.userId });
+  });
+  await forEachPage<{ userId: string }>(partition(pk, 'voter#'), async (page) => {
+    for (const v of page) await out.line({ type: 'voter', pollId: item.pollId, userId: v.userId });
+  });
+  // Ballots are sorted by content, so their order says nothing about who voted when; an
+  // anonymous ballot carries no voter, and its key (an HMAC of the voter) never leaves.
+  const ballots: Array<Record<string, unknown>> = [];
+  await forEachPage<BallotItem>(partition(pk, 'ballot#'), async (page) => {
+    for (const b of page) {
+      ballots.push(poll.anonymous
+        ? { type: 'ballot', pollId: item.pollId, choices: b.choices, reason: b.reason, version: b.version }
+        : { type: 'ballot', pollId: item.pollId, ...clean(b) });
+    }
+  });
+  const sortKey = (b: Record<string, unknown>) => stableJson([b.choices, b.reason, b.voterId ?? '', b.castAt ?? '']);
+  ballots.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+  for (const b of ballots) {
+    await out.line(b);
+    await out.csv.votes.write(csvRow([handle, item.pollId, b.voterId as string | undefined, b.voterName as string | undefined, b.castAt as string | undefined, JSON.stringify(b.choices), b.reason as string | null]));
+  }
+  const outcome = await get<OutcomeItem>({ pk, sk: 'outcome' });
+  if (outcome) {
+    await out.line({ type: 'outcome', ...clean(outcome) });
+    await out.csv.outcomes.write(csvRow([handle, item.pollId, outcome.authorId, outcome.authorName, outcome.createdAt, outcome.statement, outcome.optionId, outcome.reviewOn]));
+    await out.html.write(html.outcome(outcome));
+  }
+  await out.html.write(html.pollEnd());
+}

@@ -1,0 +1,587 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { GROUP_FORMAT, GROUP_READABLE_VERSIONS, type ManifestFile } from '../../shared/archive/group.ts';
+import { fromStoredTally, recount, toStoredTally, type Ballot, type Poll } from '../../shared/polls/index.ts';
+import { s3 } from '../lib/clients.ts';
+import { config } from '../lib/config.ts';
+import { emailHash, newId } from '../lib/crypto.ts';
+import { batchPut, create, get, getMany, patch, put, transact, updateItem, type Key } from '../lib/db.ts';
+import { keys, type UserEmailItem, type UserItem } from '../lib/entities.ts';
+import { invalid, notFound } from '../lib/errors.ts';
+import { recordEvent } from '../lib/events.ts';
+import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { logger } from '../lib/logger.ts';
+import type { RecordedEvent } from '../workers/stream-handler.ts';
+import { threadKeys } from '../discussions/store.ts';
+import { groupKeys, type GroupItem, type MembershipItem, type SubgroupSummary } from '../groups/store.ts';
+import { ballotIdFor, pollKeys } from '../polls/store.ts';
+import { jobKeys, type GroupImportItem, type ImportReport } from './store.ts';
+
+const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
+/** Items written per BatchWrite round (four requests of 25). */
+const STAGE_BATCH = 100;
+const ID = /^[A-Za-z0-9_-]{22}$/;
+
+/** POST /api/imports/uploads: a presigned POST for one gzip archive, into the uploader's own prefix. */
+export async function requestImportUpload(request: ApiRequest<'POST /api/imports/uploads'>): Promise<ApiReply> {
+  const size = request.body.size;
+  const uploadKey = `imports/${request.actor.id}/${newId()}/archive.ndjson.gz`;
+  const post = await createPresignedPost(s3, {
+    Bucket: config.uploadsBucket,
+    Key: uploadKey,
+    Conditions: [['content-length-range', 1, Math.min(size, MAX_ARCHIVE_BYTES)], ['eq', '$Content-Type', 'application/gzip']],
+    Fields: { 'Content-Type': 'application/gzip' },
+    Expires: 3600,
+  });
+  return { status: 201, body: { uploadKey, url: post.url, fields: post.fields, maxBytes: size } };
+}
+
+/** POST /api/imports: records the request with its event; the import worker does the rest. */
+export async function requestImport(request: ApiRequest<'POST /api/imports'>): Promise<ApiReply> {
+  const actor = request.actor;
+  const { uploadKey } = request.body;
+  if (!new RegExp(`^imports/${actor.id}/[A-Za-z0-9_-]{22}/archive\\.ndjson\\.gz$`).test(uploadKey)) throw invalid({ uploadKey: 'Upload the archive with POST /api/imports/uploads first.' });
+  const head = await s3.send(new HeadObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey })).catch(() => null);
+  if (!head) throw invalid({ uploadKey: 'The archive has not finished uploading.' });
+  const importId = newId();
+  const job: GroupImportItem = { ...jobKeys.groupImport(importId), type: 'groupImport', importId, userId: actor.id, uploadKey, status: 'pending', requestedAt: new Date().toISOString() };
+  const codes = await transact([create({ ...job }), recordEvent({ kind: 'GroupImportRequested', userId: actor.id, importId }, { actorId: actor.id, ip: request.ip })]);
+  if (codes) throw new Error(`Import request was not recorded: ${codes.join(',')}`);
+  return { status: 202, body: { id: importId, status: 'pending' } };
+}
+
+/** GET /api/imports/{id}: status and report, for the person who asked only. */
+export async function getImport(request: ApiRequest<'GET /api/imports/{id}'>): Promise<ApiReply> {
+  const id = request.params.id!;
+  const job = ID.test(id) ? await get<GroupImportItem>(jobKeys.groupImport(id)) : null;
+  if (!job || job.userId !== request.actor.id) throw notFound('No such import.');
+  return { body: { id: job.importId, status: job.status, requestedAt: job.requestedAt, finishedAt: job.finishedAt ?? null, report: job.report ?? null } };
+}
+
+/** An archive that fails a check: the import is refused with this reason, before anything is written. */
+class Rejected extends Error {}
+
+type Rec = Record<string, any>;
+
+/** The archive's lines, parsed, one at a time; a damaged gzip stream or a cut-off last line is a rejection. */
+async function* readArchive(uploadKey: string): AsyncGenerator<{ n: number; text: string; record: Rec }> {
+  const got = await s3.send(new GetObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey })).catch(() => null);
+  if (!got?.Body) throw new Rejected('The uploaded archive is gone. Upload it again.');
+  const gunzip = createGunzip();
+  const piped = pipeline(got.Body as Readable, gunzip).catch(() => undefined);
+  let rest = '';
+  let n = 0;
+  const parse = (text: string) => {
+    n++;
+    try {
+      const record = JSON.parse(text);
+      if (!record || typeof record !== 'object' || Array.isArray(record)) throw new Error();
+      return { n, text, record: record as Rec };
+    } catch {
+      throw new Rejected(`Line ${n} is not a JSON record: the archive is damaged or truncated.`);
+    }
+  };
+  try {
+    for await (const chunk of gunzip) {
+      rest += (chunk as Buffer).toString('utf8');
+      let at: number;
+      while ((at = rest.indexOf('\n')) >= 0) {
+        const text = rest.slice(0, at);
+        rest = rest.slice(at + 1);
+        yield parse(text);
+      }
+    }
+  } catch (error) {
+    if (error instanceof Rejected) throw error;
+    throw new Rejected('The archive is not a complete gzip stream: it is truncated or damaged.');
+  }
+  await piped;
+  if (rest.length) throw new Rejected(`Line ${n + 1} is cut off: the archive is truncated.`);
+}
+
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+
+/** What the first pass learns: enough to write the second pass in any order, and nothing large. */
+interface Plan {
+  groups: Rec[];
+  members: Rec[];
+  threads: Map<string, { seq: number; comments: number }>;
+  /** Poll and attachment ids, for the report's id map. */
+  otherIds: string[];
+  counts: Record<string, number>;
+  recomputed: NonNullable<ImportReport['recomputed']>;
+}
+
+/**
+ * Pass 1: checks everything before anything is written. The header's format and version, every
+ * line, each file against its SHA-256, the manifest (line count, checksum of all records, files),
+ * and each poll's tally against a recount of its ballots.
+ */
+async function check(uploadKey: string): Promise<Plan> {
+  const plan: Plan = { groups: [], members: [], threads: new Map(), otherIds: [], counts: {}, recomputed: [] };
+  const hash = createHash('sha256');
+  const files: ManifestFile[] = [];
+  type FileState = { path: string; hash: ReturnType<typeof createHash>; size: number; next: number };
+  let file: FileState | null = null;
+  let poll: { record: Rec; ballots: Ballot[] } | null = null;
+  let manifest = false;
+  const finishPoll = () => {
+    if (!poll) return;
+    const expected = stable(toStoredTally(recount(poll.record.poll as Poll, poll.ballots)));
+    const stored = stable(toStoredTally(fromStoredTally(poll.record.tally)));
+    if (expected !== stored) throw new Rejected(`The tally of the poll "${poll.record.poll?.title}" does not match its ${poll.ballots.length} ballots (recounted ${expected}, archive says ${stored}).`);
+    poll = null;
+  };
+  for await (const { n, text, record } of readArchive(uploadKey)) {
+    if (manifest) throw new Rejected(`Line ${n} comes after the manifest.`);
+    if (n === 1) {
+      if (record.format !== GROUP_FORMAT) throw new Rejected(`This is not a Moot group archive (format "${String(record.format)}").`);
+      if (!GROUP_READABLE_VERSIONS.includes(record.version)) throw new Rejected(`The archive is version ${String(record.version)}; this Moot reads version ${GROUP_READABLE_VERSIONS.join(', ')}. Update Moot, or export again from a Moot of the same version.`);
+      hash.update(`${text}\n`);
+      continue;
+    }
+    const type = String(record.type);
+    if (type === 'manifest') {
+      finishPoll();
+      manifest = true;
+      if (record.records !== n) throw new Rejected(`The manifest counts ${record.records} lines but the archive has ${n}: it was cut or lines were added.`);
+      if (record.recordsSha256 !== hash.digest('hex')) throw new Rejected('The records do not match the manifest\u2019s SHA-256: the archive was changed after export.');
+      if (stable(record.files) !== stable(files)) throw new Rejected('The files do not match the manifest.');
+      continue;
+    }
+    hash.update(`${text}\n`);
+    plan.counts[type] = (plan.counts[type] ?? 0) + 1;
+    if (poll && !['invitee', 'voter', 'ballot', 'outcome'].includes(type)) finishPoll();
+    switch (type) {
+      case 'group':
+        plan.groups.push(record);
+        break;
+      case 'member':
+        plan.members.push(record);
+        break;
+      case 'thread':
+        plan.threads.set(record.threadId, { seq: 0, comments: 0 });
+        break;
+      case 'item': {
+        const counts = plan.threads.get(record.threadId);
+        if (!counts) throw new Rejected(`Line ${n}: a timeline item of a thread the archive does not hold.`);
+        counts.seq = Math.max(counts.seq, Number(record.seq));
+        if (record.kind === 'comment') counts.comments++;
+        break;
+      }
+      case 'fileChunk': {
+        const current: FileState = file?.path === record.path ? file! : { path: String(record.path), hash: createHash('sha256'), size: 0, next: 0 };
+        file = current;
+        if (record.index !== current.next++) throw new Rejected(`The file ${record.path} has a missing or repeated chunk.`);
+        const bytes = Buffer.from(String(record.data), 'base64');
+        current.hash.update(bytes);
+        current.size += bytes.length;
+        break;
+      }
+      case 'file': {
+        const current: FileState | null = file?.path === record.path ? file! : null;
+        const got = current ? { size: current.size, sha256: current.hash.digest('hex') } : { size: 0, sha256: createHash('sha256').digest('hex') };
+        if (got.size !== record.size || got.sha256 !== record.sha256) throw new Rejected(`The file ${record.path} does not match its SHA-256 checksum.`);
+        files.push({ path: record.path, size: record.size, sha256: record.sha256 });
+        file = null;
+        break;
+      }
+      case 'poll':
+        poll = { record, ballots: [] };
+        plan.otherIds.push(record.pollId);
+        break;
+      case 'attachment':
+        plan.otherIds.push(record.attachmentId);
+        break;
+      case 'ballot':
+        if (!poll || poll.record.pollId !== record.pollId) throw new Rejected(`Line ${n}: a ballot outside its poll.`);
+        poll.ballots.push({ choices: record.choices, reason: record.reason ?? null });
+        break;
+    }
+  }
+  if (!manifest) throw new Rejected('The archive has no manifest: it was truncated.');
+  if (!plan.groups.length) throw new Rejected('The archive holds no group.');
+  return plan;
+}
+
+/** Old id → new id. Deterministic per import, so a resumed import writes the very same items again. */
+function idMapper(importId: string, people: Map<string, string>) {
+  const derive = (old: string) => createHash('sha256').update(`${importId}|${old}`).digest('base64url').slice(0, 22);
+  const id = (old: string | null | undefined) => (old ? derive(old) : (old ?? null));
+  const user = (old: string | null | undefined) => (old ? people.get(old) ?? derive(`user|${old}`) : (old ?? null));
+  /** `group.thread` and `group.thread.seq` style ids, and bare ids; anything else is left as it is. */
+  const ref = (value: string) => {
+    const parts = value.split('.');
+    if (!parts.slice(0, 2).every((p) => ID.test(p)) || parts.length > 3) return value;
+    return parts.map((p, i) => (i < 2 ? (people.has(p) ? people.get(p)! : derive(p)) : p)).join('.');
+  };
+  const userKeys = <V>(record: Record<string, V> | undefined) => Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [user(k)!, v]));
+  const userValues = (record: Record<string, string> | undefined) => Object.fromEntries(Object.entries(record ?? {}).map(([k, v]) => [k, user(v)!]));
+  const FREE_TEXT = new Set(['title', 'body', 'description', 'name', 'statement', 'reason', 'filename', 'email', 'text', 'location', 'changed']);
+  /** Event data is structured: id-shaped strings become the new ids, free text stays. */
+  const data = (value: unknown, key = ''): unknown => {
+    if (typeof value === 'string') return FREE_TEXT.has(key) ? value : ref(value);
+    if (Array.isArray(value)) return value.map((v) => data(v, key));
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, data(v, k)]));
+    return value;
+  };
+  return { id, user, ref, userKeys, userValues, data, derive };
+}
+
+interface People {
+  map: Map<string, string>;
+  matched: number;
+  created: number;
+  withoutEmail: number;
+}
+
+/** People are matched by email, or created (a user with no session); the same email always yields the same user. */
+async function resolvePeople(importId: string, members: Rec[]): Promise<People> {
+  const people: People = { map: new Map(), matched: 0, created: 0, withoutEmail: 0 };
+  const byEmail = new Map<string, string>();
+  for (const m of members) {
+    if (!m.email) {
+      people.withoutEmail++;
+      continue;
+    }
+    const email = String(m.email).toLowerCase();
+    let userId = byEmail.get(email);
+    if (!userId) {
+      const known = await get<UserEmailItem>(keys.userEmail(emailHash(email)));
+      if (known) {
+        userId = known.userId;
+        people.matched++;
+      } else {
+        userId = createHash('sha256').update(`${importId}|email|${email}`).digest('base64url').slice(0, 22);
+        const now = new Date().toISOString();
+        const codes = await transact([
+          create({ ...keys.userEmail(emailHash(email)), type: 'userEmail', userId } satisfies UserEmailItem),
+          create({ ...keys.user(userId), type: 'user', userId, email, ...(m.name ? { name: m.name } : {}), createdAt: now, updatedAt: now } satisfies UserItem),
+        ]);
+        // Taken meanwhile, or written by an earlier run of this import: read who owns it now.
+        if (codes) userId = (await get<UserEmailItem>(keys.userEmail(emailHash(email))))?.userId ?? userId;
+        people.created++;
+      }
+      byEmail.set(email, userId);
+    }
+    people.map.set(m.userId, userId);
+  }
+  return people;
+}
+
+export interface ImportHooks {
+  /** Test only: called after each staged batch, so a test can stop the import midway. */
+  afterBatch?: (batch: number) => void | Promise<void>;
+}
+
+/** The import worker (GroupImportRequested). */
+export async function importFromEvent(event: RecordedEvent): Promise<void> {
+  await runImport((event.data as { importId: string }).importId);
+}
+
+/**
+ * Imports an archive as new groups, in three steps that can each run again:
+ * 1. check the whole archive (nothing is written if it fails);
+ * 2. stage every item under new, deterministic ids: the group has no handle and its memberships no
+ *    listing keys, so nobody can reach it; events are stored as `importedEvent`, which the stream
+ *    workers ignore (no old notification is sent again);
+ * 3. publish: one transaction creates the handles and marks the job published; then the
+ *    memberships get their "my groups" keys and the job is done.
+ * A crash anywhere resumes from the start of its step and ends with exactly one copy.
+ */
+export async function runImport(importId: string, hooks: ImportHooks = {}): Promise<void> {
+  const job = await get<GroupImportItem>(jobKeys.groupImport(importId));
+  if (!job || job.status === 'done' || job.status === 'rejected') return;
+  const started = Date.now();
+  let plan: Plan;
+  try {
+    plan = await check(job.uploadKey);
+  } catch (error) {
+    if (!(error instanceof Rejected)) throw error;
+    await updateItem(patch(jobKeys.groupImport(importId), { set: { status: 'rejected', finishedAt: new Date().toISOString(), report: { problems: [error.message] } } }));
+    logger.info('Group import rejected', { importId, reason: error.message });
+    return;
+  }
+  const importer = await get<UserItem>(keys.user(job.userId));
+  if (!importer) return;
+  const people = await resolvePeople(importId, plan.members);
+  const ids = idMapper(importId, people.map);
+  const rootSource = plan.groups[0]!;
+  const members = stagedMembers(plan, ids, importer, rootSource.groupId);
+  if (job.status === 'pending') await stage(job, plan, ids, members, hooks);
+  const groups = await publish(job, plan, ids, members);
+  const report: ImportReport = {
+    groups,
+    people: { matched: people.matched, created: people.created, withoutEmail: people.withoutEmail },
+    counts: plan.counts,
+    recomputed: plan.recomputed,
+  };
+  const idMap = new Map<string, string>();
+  for (const g of plan.groups) idMap.set(g.groupId, ids.id(g.groupId)!);
+  for (const m of plan.members) idMap.set(m.userId, ids.user(m.userId)!);
+  for (const t of [...plan.threads.keys(), ...plan.otherIds]) idMap.set(t, ids.id(t)!);
+  if (idMap.size <= 2000) report.ids = Object.fromEntries(idMap);
+  await updateItem(patch(jobKeys.groupImport(importId), { set: { status: 'done', finishedAt: new Date().toISOString(), report } }));
+  logger.info('Group import done', { importId, ms: Date.now() - started, counts: plan.counts });
+}
+
+/** The memberships to write: the archive's (people without an email cannot be members here), and the importer as an admin of the top group. */
+function stagedMembers(plan: Plan, ids: ReturnType<typeof idMapper>, importer: UserItem, rootId: string): MembershipItem[] {
+  const groupsById = new Map(plan.groups.map((g) => [g.groupId, g]));
+  const out: MembershipItem[] = [];
+  let importerIn = false;
+  for (const m of plan.members) {
+    if (!m.email) continue;
+    const group = groupsById.get(m.groupId);
+    if (!group) continue;
+    const userId = ids.user(m.userId)!;
+    const isImporterInRoot = userId === importer.userId && m.groupId === rootId;
+    if (isImporterInRoot) importerIn = true;
+    const { revokedAt, revokedBy, ...rest } = m;
+    out.push({
+      ...rest,
+      ...groupKeys.membership(ids.id(m.groupId)!, userId),
+      type: 'membership',
+      groupId: ids.id(m.groupId)!,
+      userId,
+      email: String(m.email),
+      ...(isImporterInRoot ? { role: 'admin' } : revokedAt ? { revokedAt, revokedBy: ids.user(revokedBy) ?? undefined } : {}),
+      groupName: group.name,
+      groupHandle: group.handle,
+      groupPrivacy: group.privacy,
+      parentId: ids.id(group.parentId),
+    } as MembershipItem);
+  }
+  if (!importerIn) {
+    const group = groupsById.get(rootId)!;
+    out.push({
+      ...groupKeys.membership(ids.id(rootId)!, importer.userId), type: 'membership', groupId: ids.id(rootId)!, userId: importer.userId,
+      role: 'admin', title: null, name: importer.name ?? null, email: importer.email, joinedAt: new Date().toISOString(), via: 'creator',
+      groupName: group.name, groupHandle: group.handle, groupPrivacy: group.privacy, parentId: null,
+    });
+  }
+  return out;
+}
+
+function pollStatusAt(record: Rec): { state: 'open' | 'closed' | 'draft'; at: string } {
+  const poll = record.poll as Poll;
+  if (record.closedAt || (poll.closingAt && poll.closingAt <= new Date().toISOString())) return { state: 'closed', at: record.closedAt ?? poll.closingAt! };
+  return poll.closingAt ? { state: 'open', at: poll.closingAt } : { state: 'draft', at: record.createdAt };
+}
+
+/** Pass 2: every record becomes its item under new ids, written in batches; files go back into the uploads bucket. */
+async function stage(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof idMapper>, members: MembershipItem[], hooks: ImportHooks): Promise<void> {
+  let batch: Array<Key & Record<string, unknown>> = [];
+  let batches = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    await batchPut(batch);
+    batch = [];
+    batches++;
+    await hooks.afterBatch?.(batches);
+  };
+  const add = async (item: Key & Record<string, unknown>) => {
+    batch.push(item);
+    if (batch.length >= STAGE_BATCH) await flush();
+  };
+  const groupCounts = new Map<string, { members: number; admins: number }>();
+  for (const m of members) {
+    if (m.revokedAt) continue;
+    const c = groupCounts.get(m.groupId) ?? { members: 0, admins: 0 };
+    c.members++;
+    if (m.role === 'admin') c.admins++;
+    groupCounts.set(m.groupId, c);
+  }
+  const attachments = new Map<string, { key: string; contentType: string }>();
+  let chunks: Buffer[] = [];
+  const anonymousIndex = new Map<string, number>();
+  const polls = new Map<string, boolean>();
+
+  for await (const { n, record: r } of readArchive(job.uploadKey)) {
+    if (n === 1) continue;
+    switch (r.type) {
+      case 'group': {
+        const groupId = ids.id(r.groupId)!;
+        const counts = groupCounts.get(groupId) ?? { members: 0, admins: 0 };
+        if (counts.members !== r.memberCount) plan.recomputed.push({ what: `memberCount of ${r.handle}`, archive: r.memberCount, recomputed: counts.members });
+        const { type, ...fields } = r;
+        void type;
+        await add({
+          ...fields, ...groupKeys.group(groupId), type: 'group', groupId, parentId: ids.id(r.parentId), createdBy: ids.user(r.createdBy),
+          memberCount: counts.members, adminCount: counts.admins, subgroups: [], importId: job.importId,
+        });
+        break;
+      }
+      case 'thread': {
+        const threadId = ids.id(r.threadId)!;
+        const counts = plan.threads.get(r.threadId)!;
+        if (counts.comments !== r.commentCount) plan.recomputed.push({ what: `commentCount of "${r.title}"`, archive: r.commentCount, recomputed: counts.comments });
+        const { type, ...fields } = r;
+        void type;
+        await add({
+          ...fields, ...threadKeys.thread(threadId), ...threadKeys.inGroup(ids.id(r.groupId)!, Boolean(r.pinnedAt), r.lastActivityAt, threadId),
+          type: 'discussion', threadId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId),
+          seq: Math.max(Number(r.seq) || 0, counts.seq), commentCount: counts.comments, reactions: ids.userKeys(r.reactions), attachmentIds: (r.attachmentIds ?? []).map(ids.id), mentions: ids.userValues(r.mentions),
+        });
+        break;
+      }
+      case 'item': {
+        const { type, ...fields } = r;
+        void type;
+        await add({
+          ...fields, ...threadKeys.item(ids.id(r.threadId)!, r.seq), type: 'timelineItem', threadId: ids.id(r.threadId), authorId: ids.user(r.authorId),
+          reactions: ids.userKeys(r.reactions), mentions: ids.userValues(r.mentions), attachmentIds: (r.attachmentIds ?? []).map(ids.id),
+          ...(r.attachments ? { attachments: (r.attachments as Rec[]).map((a) => ({ ...a, id: ids.id(a.id) })) } : {}),
+          ...(r.refId ? { refId: ids.ref(r.refId) } : {}),
+        });
+        break;
+      }
+      case 'version': {
+        const { type, ...fields } = r;
+        void type;
+        await add({ ...fields, ...threadKeys.version(ids.id(r.threadId)!, r.seq, r.version), type: 'version', threadId: ids.id(r.threadId), editorId: ids.user(r.editorId) });
+        break;
+      }
+      case 'readState':
+        await add({ ...threadKeys.read(ids.id(r.threadId)!, ids.user(r.userId)!), type: 'readState', ranges: r.ranges, updatedAt: r.updatedAt });
+        break;
+      case 'attachment': {
+        const attachmentId = ids.id(r.attachmentId)!;
+        const userId = ids.user(r.userId)!;
+        const key = `uploads/${userId}/${attachmentId}/${String(r.filename).replace(/[^\w.\- ]+/g, '_').slice(-120)}`;
+        attachments.set(r.path, { key, contentType: r.contentType });
+        const { type, path, ...fields } = r;
+        void type; void path;
+        await add({ ...fields, ...threadKeys.attachment(attachmentId), type: 'attachment', attachmentId, threadId: ids.id(r.threadId), groupId: ids.id(r.groupId), userId, key });
+        break;
+      }
+      case 'fileChunk':
+        chunks.push(Buffer.from(String(r.data), 'base64'));
+        break;
+      case 'file': {
+        const target = attachments.get(r.path);
+        if (target) await s3.send(new PutObjectCommand({ Bucket: config.uploadsBucket, Key: target.key, Body: Buffer.concat(chunks), ContentType: target.contentType }));
+        chunks = [];
+        break;
+      }
+      case 'poll': {
+        const pollId = ids.id(r.pollId)!;
+        const groupId = ids.id(r.groupId)!;
+        const { state, at } = pollStatusAt(r);
+        polls.set(r.pollId, Boolean((r.poll as Poll).anonymous));
+        const { type, ...fields } = r;
+        void type;
+        await add({ ...fields, ...pollKeys.poll(pollId), ...pollKeys.inGroup(groupId, state, at, pollId), type: 'poll', pollId, groupId, threadId: ids.id(r.threadId), authorId: ids.user(r.authorId) });
+        // Only the closing marker: the "closing soon" notice belongs to the poll's first life.
+        if (state === 'open') await add({ ...pollKeys.due(pollId, 'close'), type: 'due', gsi2pk: 'due', gsi2sk: `${at}#poll#${pollId}#close`, dueKind: 'closePoll', pollId });
+        break;
+      }
+      case 'invitee':
+        await add({ ...pollKeys.invitee(ids.id(r.pollId)!, ids.user(r.userId)!), type: 'pollInvitee', userId: ids.user(r.userId) });
+        break;
+      case 'voter':
+        await add({ ...pollKeys.voter(ids.id(r.pollId)!, ids.user(r.userId)!), type: 'pollVoter', userId: ids.user(r.userId) });
+        break;
+      case 'ballot': {
+        const pollId = ids.id(r.pollId)!;
+        const { type, pollId: _p, ...fields } = r;
+        void type; void _p;
+        let ballotId: string;
+        if (r.voterId && !polls.get(r.pollId)) {
+          ballotId = await ballotIdFor(pollId, ids.user(r.voterId)!);
+          fields.voterId = ids.user(r.voterId);
+        } else {
+          // Nothing joins an anonymous ballot to its voter, here as before.
+          const index = (anonymousIndex.get(pollId) ?? 0) + 1;
+          anonymousIndex.set(pollId, index);
+          ballotId = ids.derive(`ballot|${r.pollId}|${index}`);
+        }
+        await add({ ...fields, ...pollKeys.ballot(pollId, ballotId), type: 'ballot' });
+        break;
+      }
+      case 'outcome': {
+        const { type, ...fields } = r;
+        void type;
+        await add({ ...fields, ...pollKeys.outcome(ids.id(r.pollId)!), type: 'outcome', pollId: ids.id(r.pollId), groupId: ids.id(r.groupId), authorId: ids.user(r.authorId) });
+        break;
+      }
+      case 'event': {
+        // Stored as `importedEvent`: the audit trail shows it, the stream workers do not act on it again.
+        const { type, groupId, ...fields } = r;
+        void type;
+        await add({ ...fields, ...keys.event(`group#${ids.id(groupId)}`, r.eventId), type: 'importedEvent', actorId: ids.user(r.actorId) ?? undefined, data: ids.data(r.data) });
+        break;
+      }
+    }
+  }
+  // Memberships are staged without their listing keys: "my groups" shows nothing until publish.
+  for (const m of members) {
+    const { gsi1pk, gsi1sk, ...staged } = m;
+    void gsi1pk; void gsi1sk;
+    await add({ ...staged });
+  }
+  await flush();
+}
+
+/** A free handle for each group: the archive's, else with a suffix; a subgroup keeps its parent's prefix. */
+async function chooseHandles(plan: Plan, ids: ReturnType<typeof idMapper>, attempt: number): Promise<Map<string, string>> {
+  const handles = new Map<string, string>();
+  const free = async (handle: string, groupId: string) => {
+    const found = await get<{ groupId: string }>(groupKeys.handle(handle));
+    return !found || found.groupId === groupId;
+  };
+  const root = plan.groups[0]!;
+  const rootId = ids.id(root.groupId)!;
+  let rootHandle = String(root.handle);
+  for (let i = 1; !(await free(rootHandle, rootId)); i++) rootHandle = i > 8 || attempt > 0 ? `${root.handle}-${newId().slice(0, 6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}` : `${root.handle}-${i + 1}`;
+  handles.set(root.groupId, rootHandle);
+  for (const g of plan.groups.slice(1)) {
+    const base = String(g.handle).startsWith(`${root.handle}-`) ? `${rootHandle}${String(g.handle).slice(String(root.handle).length)}` : `${rootHandle}-${g.handle}`;
+    let handle = base.slice(0, 100);
+    for (let i = 1; !(await free(handle, ids.id(g.groupId)!)); i++) handle = `${base.slice(0, 90)}-${i + 1}`;
+    handles.set(g.groupId, handle);
+  }
+  return handles;
+}
+
+/**
+ * Step 3. The commit point is one transaction: the handles, the groups' final handle and subgroup
+ * list, the GroupImported event and the job's `published` status. Then the memberships get their
+ * listing keys (idempotent puts).
+ */
+async function publish(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof idMapper>, members: MembershipItem[]): Promise<NonNullable<ImportReport['groups']>> {
+  const root = plan.groups[0]!;
+  const rootId = ids.id(root.groupId)!;
+  let handles: Map<string, string>;
+  if (job.status === 'published') {
+    const stored = await getMany<GroupItem>(plan.groups.map((g) => groupKeys.group(ids.id(g.groupId)!)));
+    handles = new Map(plan.groups.map((g, i) => [g.groupId, stored[i]?.handle ?? g.handle]));
+  } else {
+    for (let attempt = 0; ; attempt++) {
+      handles = await chooseHandles(plan, ids, attempt);
+      const subgroups: SubgroupSummary[] = plan.groups.slice(1).map((g) => ({ id: ids.id(g.groupId)!, handle: handles.get(g.groupId)!, name: g.name, privacy: g.privacy, isVisibleToParentMembers: g.isVisibleToParentMembers }));
+      const ops = [
+        ...plan.groups.map((g) => put({ ...groupKeys.handle(handles.get(g.groupId)!), type: 'handle', groupId: ids.id(g.groupId)! }, { if: 'attribute_not_exists(pk) OR #groupId = :g', values: { ':g': ids.id(g.groupId) } })),
+        ...plan.groups.map((g) => patch(groupKeys.group(ids.id(g.groupId)!), { set: { handle: handles.get(g.groupId), ...(g === root ? { subgroups } : {}) }, remove: ['importId'] })),
+        patch(jobKeys.groupImport(job.importId), { set: { status: 'published' } }, { if: '#status = :pending', values: { ':pending': 'pending' } }),
+        recordEvent({ kind: 'GroupImported', groupId: rootId, importId: job.importId, sourceGroupId: root.groupId }, { actorId: job.userId }),
+      ];
+      const codes = await transact(ops);
+      if (!codes) break;
+      const handleClash = codes.slice(0, plan.groups.length).some((c) => c === 'ConditionalCheckFailed');
+      if (!handleClash || attempt >= 3) throw new Error(`Import ${job.importId} was not published: ${codes.join(',')}`);
+    }
+  }
+  const listed = members.map((m) => ({
+    ...m,
+    groupHandle: handles!.get(plan.groups.find((g) => ids.id(g.groupId) === m.groupId)!.groupId)!,
+    ...(m.revokedAt ? {} : groupKeys.memberOf(m.userId, m.groupId)),
+  }));
+  await batchPut(listed as unknown as Array<Key & Record<string, unknown>>);
+  return plan.groups.map((g) => ({ sourceId: g.groupId, id: ids.id(g.groupId)!, handle: handles!.get(g.groupId)!, name: g.name }));
+}

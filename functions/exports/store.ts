@@ -1,0 +1,50 @@
+import type { Key } from '../lib/db.ts';
+
+/** Export and import jobs: each its own item, found by its id alone (the status routes take only the id). */
+export const jobKeys = {
+  groupExport: (exportId: string): Key => ({ pk: `groupexport#${exportId}`, sk: 'job' }),
+  groupImport: (importId: string): Key => ({ pk: `groupimport#${importId}`, sk: 'job' }),
+};
+
+export interface GroupExportItem extends Key {
+  type: 'groupExport';
+  exportId: string;
+  groupId: string;
+  requestedBy: string;
+  status: 'pending' | 'ready';
+  requestedAt: string;
+  /** Object keys in the exports bucket, by name: `archive`, `html`, and one per CSV (`members.csv`...). */
+  objects?: Record<string, string>;
+  records?: number;
+  bytes?: number;
+  finishedAt?: string;
+  /** The bucket's lifecycle rule deletes the objects after 7 days; so does this item's TTL. */
+  expiresAt: number;
+}
+
+export interface ImportReport {
+  /** Why the archive was refused; nothing was written when this is set. */
+  problems?: string[];
+  groups?: Array<{ sourceId: string; id: string; handle: string; name: string }>;
+  people?: { matched: number; created: number; withoutEmail: number };
+  counts?: Record<string, number>;
+  /** Stored counts that differed from what the records add up to (the recomputed value is kept). */
+  recomputed?: Array<{ what: string; archive: number; recomputed: number }>;
+  /** Old id → new id for groups, threads, polls, attachments and people (left out above 2,000 ids). */
+  ids?: Record<string, string>;
+}
+
+export interface GroupImportItem extends Key {
+  type: 'groupImport';
+  importId: string;
+  userId: string;
+  uploadKey: string;
+  /**
+   * pending → (staged items written) → published (the handles exist: the group is reachable) → done.
+   * `rejected` when the archive failed its checks, before anything was written.
+   */
+  status: 'pending' | 'published' | 'done' | 'rejected';
+  requestedAt: string;
+  finishedAt?: string;
+  report?: ImportReport;
+}
