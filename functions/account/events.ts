@@ -3,4 +3,6 @@ export type AccountLifecycleEvent =
   | { kind: 'AccountDeactivated'; userId: string }
   | { kind: 'AccountReactivated'; userId: string }
   | { kind: 'AccountDeletionRequested'; userId: string }
-  | { kind: 'PersonalExportRequested'; userId: string; exportId: string };
+  | { kind: 'PersonalExportRequested'; userId: string; exportId: string }
+  | { kind: 'PasswordSet'; userId: string; changed: boolean }
+  | { kind: 'PasswordRemoved'; userId: string };

@@ -14,12 +14,15 @@ export interface Account {
   isNewUser: boolean;
 }
 
+/** How a session was opened; a session opened by email proof may set a password without the current one. */
+export type SignInMethod = 'link' | 'code' | 'invitation' | 'password';
+
 export type SignInResult =
   | { ok: true; account: Account; cookie: string }
   | { ok: false; codes: CancellationCodes; proofOps: number };
 
 /**
- * Signs a person in on the strength of an email proof (a sign-in link or code, an invitation):
+ * Signs a person in on the strength of a proof (a sign-in link or code, an invitation, a password):
  * creates the user on first sign-in and opens a session, in ONE transaction with the proof's own
  * writes (`proofOps`, which spend the proof) and any further writes that need the user id
  * (`extraOps`, e.g. a membership). Of any number of parallel attempts with one proof, one wins.
@@ -27,7 +30,7 @@ export type SignInResult =
 export async function signInWithProof(
   request: Pick<ApiRequest, 'ip' | 'userAgent'>,
   email: string,
-  method: 'link' | 'code' | 'invitation',
+  method: SignInMethod,
   proofOps: Op[],
   extraOps: (account: Account) => Op[] = () => [],
 ): Promise<SignInResult> {
@@ -49,6 +52,7 @@ export async function signInWithProof(
       name: existing?.name,
       ip: request.ip,
       userAgent: request.userAgent,
+      method,
       createdAt: now,
       lastSeenAt: now,
       expiresAt: nowSeconds() + SESSION_LIFETIME_SECONDS,

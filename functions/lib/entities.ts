@@ -52,6 +52,8 @@ export interface SessionItem extends Key {
   name?: string;
   ip: string;
   userAgent?: string;
+  /** How it was opened (absent on sessions older than passwords: those were all email sign-ins). */
+  method?: 'link' | 'code' | 'invitation' | 'password';
   createdAt: string;
   lastSeenAt: string;
   expiresAt: number;

@@ -11,7 +11,7 @@ import type { ExportEvent } from '../exports/events.ts';
 /** Account events; each capability declares its own kinds beside its use cases. */
 export type AccountEvent =
   | { kind: 'UserSignedUp'; userId: string }
-  | { kind: 'UserSignedIn'; userId: string; method: 'link' | 'code' }
+  | { kind: 'UserSignedIn'; userId: string; method: 'link' | 'code' | 'password' }
   | { kind: 'UserSignedOut'; userId: string; everywhere: boolean }
   | { kind: 'UserRenamed'; userId: string };
 

@@ -21,6 +21,16 @@ export const RedeemSignIn = z.union([
 ]);
 export type RedeemSignIn = z.infer<typeof RedeemSignIn>;
 
+/** `POST /api/auth/password`: the address and its password (the rules for new passwords do not apply here). */
+export const PasswordSignIn = z.object({
+  email: Email,
+  password: z.string({ error: 'Enter your password.' }).check(
+    z.minLength(1, { error: 'Enter your password.' }),
+    z.maxLength(256, { error: 'A password has at most 256 characters.' }),
+  ),
+});
+export type PasswordSignIn = z.infer<typeof PasswordSignIn>;
+
 export const Me = z.object({
   id: z.string(),
   email: z.string(),

@@ -1,4 +1,4 @@
-import { AccountAccepted, MyData } from '../../schemas/account.ts';
+import { AccountAccepted, MyData, PasswordStatus, SetPassword } from '../../schemas/account.ts';
 import type { RouteSpec } from '../route-spec.ts';
 
 /** The person's rights over their own data: see it, take it, step away, be forgotten. */
@@ -15,6 +15,15 @@ export const accountDataRoutes = {
   'POST /api/me/deactivate': {
     fn: 'account', auth: 'required', status: 202,
     summary: 'Deactivate your account: signed out everywhere, memberships suspended, no email. Sign in again to come back.', response: AccountAccepted,
+  },
+  'PUT /api/me/password': {
+    fn: 'account', auth: 'required', status: 200,
+    summary: 'Set or change your optional password (at least 8 characters, not one of the 10,000 most common). To reset a forgotten one, sign in with an email link: that session may set a new password without the current one.',
+    body: SetPassword, response: PasswordStatus,
+  },
+  'DELETE /api/me/password': {
+    fn: 'account', auth: 'required', status: 200,
+    summary: 'Remove your password; you sign in with email links only.', response: PasswordStatus,
   },
   'DELETE /api/me': {
     fn: 'account', auth: 'required', status: 202,

@@ -1,4 +1,4 @@
-import { Accepted, Me, RedeemSignIn, RequestSignIn, SignedIn, UpdateMe } from '../../schemas/auth.ts';
+import { Accepted, Me, PasswordSignIn, RedeemSignIn, RequestSignIn, SignedIn, UpdateMe } from '../../schemas/auth.ts';
 import type { RouteSpec } from '../route-spec.ts';
 
 /** Sign-in, sessions, the signed-in person, and the API's own description. */
@@ -12,6 +12,11 @@ export const accountRoutes = {
     fn: 'auth', auth: 'none', status: 200,
     summary: 'Redeem an emailed link token, or an email address and code, for a session cookie.',
     body: RedeemSignIn, response: SignedIn,
+  },
+  'POST /api/auth/password': {
+    fn: 'auth', auth: 'none', status: 200,
+    summary: 'Sign in with an email address and password, for a session cookie. Rate limited; 20 failures lock the address for 6 hours. Every refusal is the same 401.',
+    body: PasswordSignIn, response: SignedIn,
   },
   'DELETE /api/auth/session': {
     fn: 'auth', auth: 'optional', status: 204,
