@@ -174,7 +174,7 @@ describe('notifications, from a mention to an unsubscribe', () => {
     await benPage.getByLabel('Email from this group').selectOption('normal');
 
     // Assess
-    await benPage.getByRole('status').filter({ hasText: `Email from ${groupName}: Normal. Saved.` }).waitFor();
+    await benPage.getByRole('status').filter({ hasText: 'Saved: Normal.' }).waitFor();
     await expectNoAccessibilityViolations(benPage);
   });
 
