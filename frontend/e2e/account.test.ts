@@ -166,7 +166,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     const sessions = page.getByRole('region', { name: 'Where you are signed in' });
     await expect(sessions.getByText('This device').count()).resolves.toBe(1);
     expect(await sessions.innerText()).toMatch(/\/24|\/48|unknown/);
-    await expect(page.getByRole('region', { name: 'Account history' }).getByRole('cell', { name: 'Account created' }).count()).resolves.toBe(1);
+    await expect(page.getByRole('list', { name: 'Account history, newest first' }).getByText('Account created').count()).resolves.toBe(1);
     await expectNoAccessibilityViolations(page);
     await screenshots(page, 'me-data');
 
@@ -242,7 +242,20 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     expect(await current.innerText()).toMatch(/with password/);
   });
 
-  it('shows her the audit trail of her group, filtered, paged and as CSV', async () => {
+  it('shows her the audit trail of her group, paged, filtered and as CSV', async () => {
+    // Prepare: more changes than one page holds (50).
+    await page.evaluate(async (handle) => {
+      const group = await (await fetch(`/api/groups/${handle}`)).json();
+      for (let i = 1; i <= 55; i++) {
+        const response = await fetch(`/api/groups/${group.id}`, {
+          method: 'PATCH',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ description: `Rules, revision ${i}` }),
+        });
+        if (!response.ok) throw new Error(`PATCH answered ${response.status}`);
+      }
+    }, groupHandle);
+
     // Act
     await page.goto(url(`/g/${groupHandle}/audit`));
 
@@ -250,10 +263,19 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     await expectHeading(page, 'Audit trail');
     const entries = page.getByRole('list', { name: 'Changes, newest first' });
     await entries.waitFor();
-    await expect(entries.getByText('Group created').count()).resolves.toBe(1);
-    await expect(entries.getByText('Membership created').count()).resolves.toBe(1);
+    expect(await entries.getByRole('listitem').count()).toBe(50);
+    expect(await entries.getByRole('listitem').first().innerText()).toMatch(/Group updated by Tui Ngata/);
     await expectNoAccessibilityViolations(page);
     await screenshots(page, 'audit');
+
+    // Act: the next page.
+    await page.getByRole('button', { name: 'Show more' }).click();
+
+    // Assess
+    await expect.poll(() => entries.getByRole('listitem').count()).toBe(57);
+    await expect(entries.getByText('Group created').count()).resolves.toBe(1);
+    await expect(entries.getByText('Membership created').count()).resolves.toBe(1);
+    expect(await page.getByRole('button', { name: 'Show more' }).count()).toBe(0);
 
     // Act: only memberships.
     await page.getByLabel('What happened').selectOption('MembershipCreated');
@@ -310,9 +332,9 @@ describe('your account: your data, a password, the audit trail, and taking a bre
 
     // Assess
     await expectHeading(page, 'Your data');
-    const history = page.getByRole('region', { name: 'Account history' });
-    await expect(history.getByRole('cell', { name: 'Account reactivated' }).count()).resolves.toBe(1);
-    await expect(history.getByRole('cell', { name: 'Account deactivated' }).count()).resolves.toBe(1);
+    const history = page.getByRole('list', { name: 'Account history, newest first' });
+    await expect(history.getByText('Account reactivated').count()).resolves.toBe(1);
+    await expect(history.getByText('Account deactivated').count()).resolves.toBe(1);
     // The worker lifts the suspension of her membership shortly after.
     await expect
       .poll(async () => {
