@@ -45,7 +45,9 @@ export function groupView(
     adminCount: group.adminCount,
     createdAt: group.createdAt,
     subgroups,
-    myMembership: extra.membership ? { id: membershipId(extra.membership), role: extra.membership.role, title: extra.membership.title } : null,
+    myMembership: extra.membership
+      ? { id: membershipId(extra.membership), role: extra.membership.role, title: extra.membership.title, volume: (extra.membership as { volume?: string }).volume ?? null }
+      : null,
     myParentMembership: viewer.parentMembership,
     myRequest: extra.request?.status === 'pending' ? { status: 'pending' as const } : null,
   };

@@ -45,12 +45,14 @@ export async function sendDigest(due: DigestDue): Promise<{ sent: boolean }> {
       try {
         const user = await get<UserItem>(keys.user(prefs.userId));
         if (user) {
-          const unsubscribeUrl = `${config.appUrl}/api/unsubscribe?token=${await unsubscribeToken(prefs.userId, 'digest')}`;
+          const token = await unsubscribeToken(prefs.userId, 'digest');
+          const unsubscribeUrl = `${config.appUrl}/unsubscribe?token=${token}`;
+          const oneClickUrl = `${config.appUrl}/api/unsubscribe?token=${token}`;
           const rendered = digestEmail(
             { entries: unread.slice(0, DIGEST_ITEMS), more: Math.max(0, unread.length - DIGEST_ITEMS), notificationsUrl: `${config.appUrl}/notifications` },
             { why: `You're getting this because you asked for a ${prefs.digest.replaceAll('_', ' ')} digest.`, unsubscribeUrl, category: 'digest' },
           );
-          sent = (await sendEmail({ to: user.email, ...rendered, headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } })) === 'sent';
+          sent = (await sendEmail({ to: user.email, ...rendered, headers: { 'List-Unsubscribe': `<${oneClickUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } })) === 'sent';
         }
       } catch (error) {
         await release(dueAt, prefs.userId, 'digest');

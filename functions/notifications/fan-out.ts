@@ -137,12 +137,15 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
       if (!(await claim(recorded.eventId, r.userId, 'email'))) return void result.skippedEmails++;
       try {
         const category = r.category ?? spec.category;
-        const unsubscribeUrl = `${config.appUrl}/api/unsubscribe?token=${await unsubscribeToken(r.userId, category)}`;
+        // People click the page (which explains, then unsubscribes); mail clients POST to the API (RFC 8058).
+        const token = await unsubscribeToken(r.userId, category);
+        const unsubscribeUrl = `${config.appUrl}/unsubscribe?token=${token}`;
+        const oneClickUrl = `${config.appUrl}/api/unsubscribe?token=${token}`;
         const rendered = spec.email!(event, r, context, { why: `You're getting this because you're ${r.because}.`, unsubscribeUrl, category });
         const outcome = await sendEmail({
           to: r.email,
           ...rendered,
-          headers: { 'List-Unsubscribe': `<${unsubscribeUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+          headers: { 'List-Unsubscribe': `<${oneClickUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
         });
         if (outcome === 'sent') result.emailed++;
         else result.skippedEmails++;
