@@ -61,6 +61,6 @@ export const auditKinds = [
   'PollClosed',
   'PollReopened',
   'OutcomeCreated',
-  'GroupExported',
+  'GroupExportRequested',
   'GroupImported',
 ];
