@@ -63,6 +63,34 @@ describe('starting polls', () => {
   });
 });
 
+describe('votes in a thread\u2019s timeline', () => {
+  it('adds each vote on a poll in a thread to the timeline, once, and never for an anonymous poll', async () => {
+    const { admin, group, members } = await groupWithMembers(1);
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Choose' } })).body;
+    const open = await startPoll(admin.cookie, group.id, { type: 'proposal', discussionId: thread.id });
+    const secret = await startPoll(admin.cookie, group.id, { type: 'proposal', discussionId: thread.id, anonymous: true });
+    await vote(members[0]!.cookie, open.id, { option: 'agree' }, 'Worth trying');
+    await vote(members[0]!.cookie, secret.id, { option: 'block' }, 'Secret reason');
+    let kinds: string[] = [];
+    for (let i = 0; i < 50 && !kinds.includes('vote'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const page = await api('GET', `/api/discussions/${thread.id}`, { cookie: admin.cookie });
+      kinds = page.body.timeline.items.map((item: { kind: string }) => item.kind);
+      if (kinds.includes('vote')) {
+        const voteItem = page.body.timeline.items.find((item: { kind: string }) => item.kind === 'vote');
+        expect(voteItem.bodyHtml).toContain('<strong>Agree</strong>');
+        expect(voteItem.bodyHtml).toContain('Worth trying');
+        expect(voteItem.refId).toBe(open.id);
+      }
+    }
+    // Give a second delivery (if any) time to land, then count.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const page = await api('GET', `/api/discussions/${thread.id}`, { cookie: admin.cookie });
+    expect(page.body.timeline.items.map((item: { kind: string }) => item.kind)).toEqual(['poll', 'poll', 'vote']);
+    expect(JSON.stringify(page.body)).not.toContain('Secret reason');
+  });
+});
+
 describe('voting', () => {
   it('lets a voter vote, change the vote (the latest counts) and withdraw it, with results kept exact', async () => {
     const { admin, group, members } = await groupWithMembers(2);

@@ -3,6 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { EventKind, MootEvent } from '../lib/events.ts';
 import { groupDeliveries } from '../groups/deliveries.ts';
+import { pollDeliveries } from '../polls/deliveries.ts';
 import { notificationDeliveries } from '../notifications/deliveries.ts';
 import { accountDeliveries } from '../account/deliveries.ts';
 import { exportDeliveries } from '../exports/deliveries.ts';
@@ -25,7 +26,7 @@ export type Deliveries = { [K in EventKind]?: Delivery[] };
  * join here as they are built). Each capability declares its own, typed by event kind, so nothing
  * is wired by a free-form string.
  */
-export const deliveries: Deliveries = mergeDeliveries(groupDeliveries, notificationDeliveries, accountDeliveries, exportDeliveries);
+export const deliveries: Deliveries = mergeDeliveries(groupDeliveries, notificationDeliveries, accountDeliveries, exportDeliveries, pollDeliveries);
 
 function mergeDeliveries(...sets: Deliveries[]): Deliveries {
   const merged: Deliveries = {};
