@@ -31,7 +31,7 @@ export async function editDiscussion(request: ApiRequest<'PATCH /api/discussions
     private: input.private ?? thread.private,
   };
   const changed = (['title', 'description', 'private'] as const).filter((k) => next[k] !== thread[k]);
-  if (!changed.length) return { body: threadView(thread, group, context.viewer, context.read) };
+  if (!changed.length) return { body: threadView(thread, group, context.viewer, context.read, context.volume) };
   const now = new Date().toISOString();
   const textChanged = changed.includes('title') || changed.includes('description');
   const mentions = textChanged ? await resolveMentions(group.groupId, `${next.title}\n${next.description}`) : thread.mentions;
@@ -57,7 +57,7 @@ export async function editDiscussion(request: ApiRequest<'PATCH /api/discussions
   ]);
   if (codes) throw changedMeanwhile();
   const updated = { ...thread, ...next, mentions, updatedAt: now, version: thread.version + (textChanged ? 1 : 0) };
-  return { body: threadView(updated, group, context.viewer, context.read) };
+  return { body: threadView(updated, group, context.viewer, context.read, context.volume) };
 }
 
 type Control = 'close' | 'reopen' | 'pin' | 'unpin';
@@ -90,7 +90,7 @@ export function threadControl(control: Control) {
     if (codes) throw changedMeanwhile();
     const updated = { ...thread, ...changes } as ThreadItem;
     for (const name of removals) delete (updated as unknown as Record<string, unknown>)[name];
-    return { body: threadView(updated, group, context.viewer, context.read) };
+    return { body: threadView(updated, group, context.viewer, context.read, context.volume) };
   };
 }
 
@@ -107,7 +107,7 @@ export async function moveDiscussion(request: ApiRequest<'POST /api/discussions/
   if (!canMoveDiscussionTo(context.facts, context.viewer, threadFacts(thread), target.facts, target.viewer)) {
     throw forbidden('You can move a thread only into a group where you are an admin.');
   }
-  if (target.group.groupId === thread.groupId) return { body: threadView(thread, target.group, target.viewer, context.read) };
+  if (target.group.groupId === thread.groupId) return { body: threadView(thread, target.group, target.viewer, context.read, context.volume) };
   const isPrivate = forcedPrivacy(target.facts) ?? thread.private;
   const moved = { groupId: target.group.groupId, private: isPrivate, ...threadKeys.inGroup(target.group.groupId, Boolean(thread.pinnedAt), thread.lastActivityAt, thread.threadId) };
   const codes = await transact([
@@ -115,5 +115,5 @@ export async function moveDiscussion(request: ApiRequest<'POST /api/discussions/
     recordEvent({ kind: 'DiscussionMoved', groupId: target.group.groupId, discussionId: thread.threadId, fromGroupId: thread.groupId }, { actorId: actor.id, ip: request.ip }),
   ]);
   if (codes) throw notFound('No such discussion.');
-  return { body: threadView({ ...thread, ...moved }, target.group, target.viewer, context.read) };
+  return { body: threadView({ ...thread, ...moved }, target.group, target.viewer, context.read, context.volume) };
 }

@@ -36,12 +36,12 @@ async function timelinePage(context: ThreadContext, query: { from?: number; curs
 /**
  * GET /api/discussions/{id}: the thread, the reader's state and the first timeline page (or the
  * page from ?from=, e.g. the first unread item). Two DynamoDB requests after the session read:
- * one BatchGet (thread, group, membership, read state) and one Query.
+ * one BatchGet (thread, group, membership, read state, own volume) and one Query.
  */
 export async function getDiscussion(request: ApiRequest<'GET /api/discussions/{id}'>): Promise<ApiReply> {
   const context = await visibleThread(request.params.id!, request.actor);
   const timeline = await timelinePage(context, request.query);
-  return { body: { discussion: threadView(context.thread, context.group, context.viewer, context.read), timeline } };
+  return { body: { discussion: threadView(context.thread, context.group, context.viewer, context.read, context.volume), timeline } };
 }
 
 /** GET /api/discussions/{id}/events: a further timeline page. */

@@ -8,6 +8,7 @@ import { deleteReaction, putReaction } from './reactions.ts';
 import { markGroupRead, markRead } from './read-state.ts';
 import { startDiscussion } from './start-discussion.ts';
 import { getAttachment, requestUpload } from './uploads.ts';
+import { setThreadVolume } from '../notifications/set-thread-volume.ts';
 
 export const handler = capability({
   'POST /api/groups/{id}/discussions': startDiscussion,
@@ -31,4 +32,5 @@ export const handler = capability({
   'DELETE /api/reactions': deleteReaction,
   'POST /api/uploads': requestUpload,
   'GET /api/attachments/{id}': getAttachment,
+  'PUT /api/discussions/{id}/volume': setThreadVolume,
 });

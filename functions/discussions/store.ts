@@ -1,6 +1,7 @@
 import type { DiscussionFacts } from '../../shared/permissions/discussions.ts';
 import type { Range } from '../../shared/discussions/read-ranges.ts';
 import type { ReactionName } from '../../shared/schemas/discussions.ts';
+import type { Volume } from '../../shared/schemas/notifications.ts';
 import { getMany, type Key } from '../lib/db.ts';
 import { notFound } from '../lib/errors.ts';
 import type { Actor } from '../lib/session.ts';
@@ -12,6 +13,8 @@ export const threadKeys = {
   item: (threadId: string, seq: number): Key => ({ pk: `discussion#${threadId}`, sk: `item#${pad(seq)}` }),
   version: (threadId: string, seq: number, version: number): Key => ({ pk: `discussion#${threadId}`, sk: `version#${pad(seq)}#${pad(version)}` }),
   read: (threadId: string, userId: string): Key => ({ pk: `discussion#${threadId}`, sk: `read#${userId}` }),
+  /** A member's own volume for this thread; the fan-out reads all of them with one Query. */
+  volume: (threadId: string, userId: string): Key => ({ pk: `discussion#${threadId}`, sk: `volume#${userId}` }),
   attachment: (attachmentId: string): Key => ({ pk: `attachment#${attachmentId}`, sk: 'attachment' }),
   upload: (uploadId: string): Key => ({ pk: `upload#${uploadId}`, sk: 'upload' }),
   /** gsi1: a group's threads, pinned first ("1" sorts after "0" when read newest first), then by activity. */
@@ -90,6 +93,14 @@ export interface VersionItem extends Key {
   editorName: string | null;
 }
 
+/** A member's volume for one thread or poll, in that item's partition; absent means the group's volume applies. */
+export interface ItemVolumeItem extends Key {
+  type: 'itemVolume';
+  userId: string;
+  volume: Volume;
+  updatedAt: string;
+}
+
 export interface ReadItem extends Key {
   type: 'readState';
   ranges: Range[];
@@ -105,6 +116,8 @@ export const threadFacts = (thread: ThreadItem): DiscussionFacts => ({
 export interface ThreadContext extends GroupContext {
   thread: ThreadItem;
   read: ReadItem | null;
+  /** The actor's own volume for this thread; null when the group's applies. */
+  volume: Volume | null;
 }
 
 const ID = '[A-Za-z0-9_-]{22}';
@@ -134,11 +147,12 @@ export async function loadThread(groupHint: string, threadId: string, actor: Act
     groupKeys.group(groupId),
     ...(actor ? [groupKeys.membership(groupId, actor.id)] : []),
   ];
-  const [thread, read, group, membership] = (await getMany([
+  const [thread, read, group, membership, volume] = (await getMany([
     threadKeys.thread(threadId),
     ...(actor ? [threadKeys.read(threadId, actor.id)] : [threadKeys.read(threadId, '-')]),
     ...keyList(groupHint),
-  ])) as [ThreadItem | null, ReadItem | null, GroupItem | null, MembershipItem | null | undefined];
+    ...(actor ? [threadKeys.volume(threadId, actor.id)] : []),
+  ])) as [ThreadItem | null, ReadItem | null, GroupItem | null, MembershipItem | null | undefined, ItemVolumeItem | null | undefined];
   if (!thread) throw notFound('No such discussion.');
   let current = { group, membership: membership ?? null };
   if (thread.groupId !== groupHint) {
@@ -154,6 +168,7 @@ export async function loadThread(groupHint: string, threadId: string, actor: Act
   return {
     thread,
     read: actor ? read : null,
+    volume: volume?.volume ?? null,
     group: current.group,
     facts: facts(current.group),
     membership: active,

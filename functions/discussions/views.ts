@@ -59,7 +59,7 @@ export function readView(read: ReadItem | null, thread: ThreadItem) {
   return { ranges, unreadCount: unreadCount(ranges, thread.seq), firstUnread: firstUnread(ranges, thread.seq) };
 }
 
-export function threadView(thread: ThreadItem, group: GroupItem, viewer: Viewer, read: ReadItem | null | undefined) {
+export function threadView(thread: ThreadItem, group: GroupItem, viewer: Viewer, read: ReadItem | null | undefined, volume: string | null = null) {
   return {
     id: threadApiId(thread),
     group: { id: group.groupId, handle: group.handle, name: group.name },
@@ -81,5 +81,7 @@ export function threadView(thread: ThreadItem, group: GroupItem, viewer: Viewer,
     reactions: reactionsView(thread.reactions, viewer),
     attachments: attachmentsView((thread as unknown as { attachments?: AttachmentMeta[] }).attachments),
     read: read === undefined || viewer.userId === null ? null : readView(read, thread),
+    // Null: the reader's group volume applies.
+    myVolume: viewer.userId === null ? null : volume,
   };
 }

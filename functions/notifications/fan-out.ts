@@ -10,7 +10,8 @@ import { sendEmail } from '../lib/mail.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
 import { groupKeys, type GroupItem } from '../groups/store.ts';
 import { notificationKinds } from './kinds.ts';
-import type { EmailLevel, EventContext, NotificationSpec, Recipient } from './spec.ts';
+import { overridesOf } from './item-volume.ts';
+import { volumeOf, type EmailLevel, type EventContext, type NotificationSpec, type Recipient } from './spec.ts';
 import {
   NOTIFICATION_TTL_SECONDS,
   SENT_MARKER_TTL_SECONDS,
@@ -33,7 +34,8 @@ export interface FanOutResult {
   skippedEmails: number;
 }
 
-const effectiveVolume = (recipient: Recipient, prefs: PreferencesItem | undefined): Volume => recipient.volume ?? prefs?.defaultVolume ?? 'normal';
+const effectiveVolume = (recipient: Recipient, context: EventContext<unknown>, prefs: PreferencesItem | undefined): Volume =>
+  volumeOf(recipient, context, prefs?.defaultVolume) ?? 'normal';
 
 function wantsEmail(volume: Volume, level: EmailLevel | undefined): boolean {
   if (!level || volume === 'mute') return false;
@@ -56,7 +58,7 @@ export async function claim(eventId: string, userId: string, channel: 'email' | 
 /** A send that failed before SES took it gives the marker back, so the retried batch sends it. */
 export const release = (eventId: string, userId: string, channel: 'email' | 'digest') => transact([remove(notificationKeys.sent(eventId, userId, channel))]);
 
-async function loadContext(recorded: RecordedEvent): Promise<EventContext<undefined>> {
+async function loadContext(recorded: RecordedEvent): Promise<Omit<EventContext<undefined>, 'overrides'>> {
   const groupId = (recorded.data as { groupId?: string }).groupId;
   const found = await getMany<GroupItem | UserItem>([
     ...(groupId ? [groupKeys.group(groupId)] : []),
@@ -93,7 +95,10 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
   const result: FanOutResult = { recipients: 0, notified: 0, emailed: 0, skippedEmails: 0 };
   if (!spec) return result;
   const event = { kind: recorded.kind, ...recorded.data } as MootEvent;
-  const base = await loadContext(recorded);
+  // Every volume set on the event's thread or poll, read once (one Query), before anyone is named.
+  const subject = spec.subject?.(event) ?? null;
+  const [loaded, overrides] = await Promise.all([loadContext(recorded), subject ? overridesOf(subject) : new Map<string, Volume>()]);
+  const base: EventContext<undefined> = { ...loaded, overrides };
   const context: EventContext<unknown> = { ...base, extra: spec.load ? await spec.load(event, base) : undefined };
   const expiresAt = Math.floor(Date.parse(recorded.at) / 1000) + NOTIFICATION_TTL_SECONDS;
 
@@ -104,7 +109,7 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
     const prefs = await preferencesOf(candidates.map((r) => r.userId));
     const audible: Recipient[] = [];
     for (const r of candidates) {
-      const volume = effectiveVolume(r, prefs.get(r.userId));
+      const volume = effectiveVolume(r, context, prefs.get(r.userId));
       if (volume === 'mute' || (r.loudOnly && volume !== 'loud')) continue;
       if (await spec.visible(r, event, context)) audible.push(r);
     }
@@ -131,7 +136,7 @@ export async function fanOut(recorded: RecordedEvent): Promise<FanOutResult> {
 
     // Email: those whose volume asks for it, with the category on.
     const emailable = spec.email
-      ? audible.filter((r) => wantsEmail(effectiveVolume(r, prefs.get(r.userId)), r.emailAt ?? spec.emailAt) && categoryOn(prefs.get(r.userId) ?? null, r.category ?? spec.category))
+      ? audible.filter((r) => wantsEmail(effectiveVolume(r, context, prefs.get(r.userId)), r.emailAt ?? spec.emailAt) && categoryOn(prefs.get(r.userId) ?? null, r.category ?? spec.category))
       : [];
     await pool(emailable, SEND_CONCURRENCY, async (r) => {
       if (!(await claim(recorded.eventId, r.userId, 'email'))) return void result.skippedEmails++;

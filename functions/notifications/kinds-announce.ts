@@ -21,6 +21,8 @@ export const announceKinds = {
   Announced: {
     // Muting a category silences its announcements too; the in-app notification still arrives.
     category: 'discussions',
+    // An outcome is the poll's: the poll's own volume applies.
+    subject: (event) => ({ type: event.subject.type === 'discussion' ? 'discussion' : 'poll', id: event.subject.id }),
     load: async (event) => {
       if (event.subject.type === 'discussion') {
         return { thread: await get<ThreadItem>(threadKeys.thread(event.subject.id)), poll: null };

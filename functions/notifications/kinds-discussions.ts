@@ -5,7 +5,8 @@ import { facts } from '../groups/store.ts';
 import { threadFacts, threadKeys, type ThreadItem, type TimelineItem } from '../discussions/store.ts';
 import { audienceOf, inAudience, theseMembers, whoOf } from './audience.ts';
 import { itemEmail } from './templates.ts';
-import { actorName, groupName, live, membersOf, viewerOf, type EventContext, type NotificationSpec, type Recipient } from './spec.ts';
+import type { VolumeSubject } from './item-volume.ts';
+import { actorName, groupName, live, membersOf, viewerOf, volumeOf, type EventContext, type NotificationSpec, type Recipient } from './spec.ts';
 
 export interface ThreadExtra {
   thread: ThreadItem | null;
@@ -17,6 +18,9 @@ export const threadUrl = (thread: Pick<ThreadItem, 'groupId' | 'threadId'>, seq?
 
 /** Emails quote at most this much of a text; the rest is a click away. */
 export const excerpt = (text: string, max = 2000) => (text.length > max ? `${text.slice(0, max).trimEnd()}…` : text);
+
+/** A thread's own volumes apply to what happens in it (a thread just started has none yet). */
+const inThread = (event: { discussionId: string }): VolumeSubject => ({ type: 'discussion', id: event.discussionId });
 
 const loadThread = async (event: { discussionId: string }): Promise<ThreadExtra> => {
   return { thread: await get<ThreadItem>(threadKeys.thread(event.discussionId)) };
@@ -78,6 +82,7 @@ export const discussionKinds = {
 
   DiscussionEdited: {
     category: 'discussions',
+    subject: inThread,
     load: loadThread,
     // An edit tells nobody unless the editor announced it.
     recipients: (event, context) => {
@@ -91,6 +96,7 @@ export const discussionKinds = {
 
   CommentCreated: {
     category: 'discussions',
+    subject: inThread,
     load: async (event) => {
       const [thread, comment] = await getMany<ThreadItem | TimelineItem>([threadKeys.thread(event.discussionId), threadKeys.item(event.discussionId, event.seq)]);
       return { thread: thread as ThreadItem | null, comment: comment as TimelineItem | null };
@@ -112,8 +118,8 @@ export const discussionKinds = {
       }));
       const skip = new Set([...direct, event.authorId]);
       for await (const page of membersOf(event.groupId, undefined, () => `a member of ${groupName(context)} with its volume set to loud`)) {
-        // A group volume other than loud rules them out before their preferences are read.
-        const rest = page.filter((r) => !skip.has(r.userId) && (r.volume === undefined || r.volume === 'loud')).map((r) => ({ ...r, loudOnly: true }));
+        // A thread or group volume other than loud rules them out before their preferences are read.
+        const rest = page.filter((r) => !skip.has(r.userId) && [undefined, 'loud'].includes(volumeOf(r, context))).map((r) => ({ ...r, loudOnly: true }));
         if (rest.length) yield rest;
       }
     },

@@ -7,6 +7,7 @@ import { pollKeys, status, type BallotItem, type OutcomeItem, type PollItem } fr
 import { audienceOf, theseMembers, type Who } from './audience.ts';
 import { excerpt, membersAnnouncing } from './kinds-discussions.ts';
 import { itemEmail, type Frame } from './templates.ts';
+import type { VolumeSubject } from './item-volume.ts';
 import { actorName, groupName, live, viewerOf, type EventContext, type NotificationSpec, type Recipient } from './spec.ts';
 
 export interface PollExtra {
@@ -17,6 +18,9 @@ export interface PollExtra {
 }
 
 export const pollUrl = (poll: Pick<PollItem, 'groupId' | 'pollId'>) => `${config.appUrl}/polls/${poll.groupId}.${poll.pollId}`;
+
+/** A poll's own volumes apply to everything about it after it starts (a new poll has none yet). */
+const aboutPoll = (event: { pollId: string }): VolumeSubject => ({ type: 'poll', id: event.pollId });
 
 const loadPoll = async (event: { pollId: string }): Promise<PollExtra> => {
   return { poll: await get<PollItem>(pollKeys.poll(event.pollId)) };
@@ -87,6 +91,7 @@ export const pollKinds = {
 
   PollClosingSoon: {
     category: 'polls',
+    subject: aboutPoll,
     load: loadPoll,
     recipients: (event, context) => {
       if (event.notify === 'nobody' || !context.extra.poll) return (async function* () {})();
@@ -102,6 +107,7 @@ export const pollKinds = {
 
   PollReminderRequested: {
     category: 'polls',
+    subject: aboutPoll,
     load: loadPoll,
     recipients: (event, context) =>
       pollAudience(context.group, context.extra.poll, reminderWho[event.audience], `${event.audience === 'everyone' ? 'a member' : 'a voter'} in ${groupName(context)} and ${actorName(context)} sent a reminder`),
@@ -114,6 +120,7 @@ export const pollKinds = {
 
   PollClosed: {
     category: 'polls',
+    subject: aboutPoll,
     load: loadPoll,
     recipients: (event) => authorOf(event.groupId, event.authorId, 'the author of this poll'),
     inApp: (_event, context) => ({ title: `Your poll has closed: ${context.extra.poll?.poll.title ?? ''}`, url: context.extra.poll ? pollUrl(context.extra.poll) : '' }),
@@ -125,6 +132,7 @@ export const pollKinds = {
 
   OutcomeCreated: {
     category: 'outcomes',
+    subject: aboutPoll,
     load: async (event) => {
       const [poll, outcome] = await getMany<PollItem | OutcomeItem>([pollKeys.poll(event.pollId), pollKeys.outcome(event.pollId)]);
       const extra: PollExtra = { poll: poll as PollItem | null, outcome: outcome as OutcomeItem | null };
@@ -159,6 +167,7 @@ export const pollKinds = {
 
   OutcomeReviewDue: {
     category: 'outcomes',
+    subject: aboutPoll,
     load: async (event) => {
       const [poll, outcome] = await getMany<PollItem | OutcomeItem>([pollKeys.poll(event.pollId), pollKeys.outcome(event.pollId)]);
       return { poll: poll as PollItem | null, outcome: outcome as OutcomeItem | null };

@@ -6,6 +6,7 @@ import { config } from '../lib/config.ts';
 import { queryPage, type Key } from '../lib/db.ts';
 import type { EventKind, MootEvent } from '../lib/events.ts';
 import type { GroupItem, MembershipItem } from '../groups/store.ts';
+import type { VolumeSubject } from './item-volume.ts';
 import type { RenderedEmail, Frame } from './templates.ts';
 
 export type EventOf<K extends EventKind> = Extract<MootEvent, { kind: K }>;
@@ -24,6 +25,8 @@ export interface Recipient {
   role: 'admin' | 'member';
   /** The volume chosen for this group; unset means the person's default. */
   volume?: Volume;
+  /** Their account is deactivated: muted whatever any volume says. */
+  suspended?: boolean;
   /** Finishes "You're getting this because …". */
   because: string;
   /** Why this person in particular, when a kind tells people for different reasons (titles differ). */
@@ -43,12 +46,16 @@ export interface EventContext<Extra = unknown> {
   actorId: string | null;
   actorName: string | null;
   group: GroupItem | null;
+  /** Volumes people chose for the event's thread or poll (by user id); they come before the group's. */
+  overrides: ReadonlyMap<string, Volume>;
   extra: Extra;
 }
 
 /** How one event kind reaches people; see `kinds.ts` for how to add one. */
 export interface NotificationSpec<K extends EventKind, Extra = unknown> {
   category: EmailCategory;
+  /** The thread or poll the event is about, whose per-person volumes apply (one Query per event). */
+  subject?(event: EventOf<K>): VolumeSubject | null;
   load?(event: EventOf<K>, context: EventContext<undefined>): Promise<Extra>;
   recipients(event: EventOf<K>, context: EventContext<Extra>): AsyncIterable<Recipient[]>;
   /** Title and link of the in-app notification; `recipient` lets a title say "mentioned you". */
@@ -58,23 +65,31 @@ export interface NotificationSpec<K extends EventKind, Extra = unknown> {
   visible(recipient: Recipient, event: EventOf<K>, context: EventContext<Extra>): boolean | Promise<boolean>;
 }
 
-export const recipientFrom = (m: MembershipItem & { volume?: Volume }, because: string): Recipient => ({
+export const recipientFrom = (m: MembershipItem & { volume?: Volume; suspendedAt?: string }, because: string): Recipient => ({
   userId: m.userId,
   email: m.email,
   name: m.name,
   role: m.role,
   volume: m.volume,
+  ...(m.suspendedAt ? { suspended: true } : {}),
   because,
 });
+
+/**
+ * How much a recipient hears of this event: suspended is mute; then their volume for the thread or
+ * poll, the group's, and their personal default (passed in, from their preferences).
+ */
+export const volumeOf = (recipient: Recipient, context: EventContext<unknown>, fallback?: Volume): Volume | undefined =>
+  recipient.suspended ? 'mute' : (context.overrides.get(recipient.userId) ?? recipient.volume ?? fallback);
 
 /** The group's active members (admins only if asked), 100 a page, one Query per page. */
 export async function* membersOf(groupId: string, only?: 'admin', because?: (m: MembershipItem) => string): AsyncIterable<Recipient[]> {
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await queryPage<MembershipItem & { volume?: Volume }>({
+    const page = await queryPage<MembershipItem & { volume?: Volume; suspendedAt?: string }>({
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
       FilterExpression: `attribute_not_exists(revokedAt)${only ? ' AND #role = :admin' : ''}`,
-      ProjectionExpression: 'userId, email, #name, #role, volume, revokedAt',
+      ProjectionExpression: 'userId, email, #name, #role, volume, revokedAt, suspendedAt',
       ExpressionAttributeNames: { '#name': 'name', '#role': 'role' },
       ExpressionAttributeValues: { ':pk': `group#${groupId}`, ':member': 'member#', ...(only ? { ':admin': 'admin' } : {}) },
       ExclusiveStartKey: start,

@@ -6,6 +6,7 @@ import { listPolls } from './list-polls.ts';
 import { createOutcome, outcomeInvite } from './outcome.ts';
 import { closePoll, remindVoters, reopenPoll, updatePoll } from './poll-controls.ts';
 import { castVote, withdrawVote } from './vote.ts';
+import { setPollVolume } from '../notifications/set-poll-volume.ts';
 
 export const handler = capability({
   'POST /api/polls': createPoll,
@@ -22,4 +23,5 @@ export const handler = capability({
   'POST /api/polls/{id}/outcome': createOutcome,
   'GET /api/outcomes/{id}/invite.ics': outcomeInvite,
   'GET /api/groups/{id}/polls': listPolls,
+  'PUT /api/polls/{id}/volume': setPollVolume,
 });

@@ -1,11 +1,13 @@
 import type { Poll } from '../../shared/polls/index.ts';
 import type { PollFacts } from '../../shared/permissions/polls.ts';
+import type { Volume } from '../../shared/schemas/notifications.ts';
 import { hmac } from '../lib/crypto.ts';
 import { getMany, type Key } from '../lib/db.ts';
 import { notFound } from '../lib/errors.ts';
 import { getSigningKey } from '../lib/secrets.ts';
 import type { Actor } from '../lib/session.ts';
 import { facts, groupKeys, isActive, type GroupContext, type GroupItem, type MembershipItem } from '../groups/store.ts';
+import type { ItemVolumeItem } from '../discussions/store.ts';
 
 /** A poll's partition: the poll (with its running tally), ballots, has-voted markers, invitees, outcome, due markers. */
 export const pollKeys = {
@@ -13,6 +15,8 @@ export const pollKeys = {
   ballot: (pollId: string, ballotId: string): Key => ({ pk: `poll#${pollId}`, sk: `ballot#${ballotId}` }),
   voter: (pollId: string, userId: string): Key => ({ pk: `poll#${pollId}`, sk: `voter#${userId}` }),
   invitee: (pollId: string, userId: string): Key => ({ pk: `poll#${pollId}`, sk: `invitee#${userId}` }),
+  /** A member's own volume for this poll; the fan-out reads all of them with one Query. */
+  volume: (pollId: string, userId: string): Key => ({ pk: `poll#${pollId}`, sk: `volume#${userId}` }),
   outcome: (pollId: string): Key => ({ pk: `poll#${pollId}`, sk: 'outcome' }),
   due: (pollId: string, what: 'close' | 'soon' | 'review'): Key => ({ pk: `poll#${pollId}`, sk: `due#${what}` }),
   inGroup: (groupId: string, status: PollFacts['status'], at: string, pollId: string) => ({
@@ -104,22 +108,24 @@ export interface PollContext extends GroupContext {
   hasVoted: boolean;
   invited: boolean;
   ballotId: string | null;
+  /** The actor's own volume for this poll; null when the group's applies. */
+  volume: Volume | null;
 }
 
 /**
- * One BatchGet: the poll, its group, the actor's membership, their ballot, has-voted marker and
- * invitation (the poll id carries its group, and the ballot key is derived).
+ * One BatchGet: the poll, its group, the actor's membership, their ballot, has-voted marker,
+ * invitation and own volume (the poll id carries its group, and the ballot key is derived).
  */
 export async function loadPoll(id: string, actor: Actor | null): Promise<PollContext> {
   const { groupId, pollId } = parsePollId(id);
   const ballotId = actor ? await ballotIdFor(pollId, actor.id) : null;
-  const [item, group, membership, ballot, voter, invitee] = (await getMany([
+  const [item, group, membership, ballot, voter, invitee, volume] = (await getMany([
     pollKeys.poll(pollId),
     groupKeys.group(groupId),
     ...(actor && ballotId
-      ? [groupKeys.membership(groupId, actor.id), pollKeys.ballot(pollId, ballotId), pollKeys.voter(pollId, actor.id), pollKeys.invitee(pollId, actor.id)]
+      ? [groupKeys.membership(groupId, actor.id), pollKeys.ballot(pollId, ballotId), pollKeys.voter(pollId, actor.id), pollKeys.invitee(pollId, actor.id), pollKeys.volume(pollId, actor.id)]
       : []),
-  ])) as [PollItem | null, GroupItem | null, MembershipItem | null, BallotItem | null, VoterItem | null, Key | null];
+  ])) as [PollItem | null, GroupItem | null, MembershipItem | null, BallotItem | null, VoterItem | null, Key | null, ItemVolumeItem | null | undefined];
   if (!item || !group || item.groupId !== groupId) throw notFound('No such poll.');
   const active = isActive(membership ?? null) ? membership! : null;
   return {
@@ -132,5 +138,6 @@ export async function loadPoll(id: string, actor: Actor | null): Promise<PollCon
     hasVoted: Boolean(voter),
     invited: Boolean(invitee),
     ballotId,
+    volume: volume?.volume ?? null,
   };
 }

@@ -54,6 +54,8 @@ export async function pollView(context: PollContext, outcome?: OutcomeItem | nul
     author: { id: item.authorId, name: item.authorName },
     createdAt: item.createdAt,
     myVote: context.ballot ? { choices: context.ballot.choices, reason: context.ballot.reason } : null,
+    // Null: the caller's group volume applies.
+    myVolume: context.volume ?? null,
     canVote: canVote(context.facts, context.viewer, facts, context.invited),
     canSeeVotes: canSeeVotes(facts, context.hasVoted),
     results: visible

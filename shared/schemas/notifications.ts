@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 
-/** How much a person hears from a group (and later a thread or poll). */
+/** How much a person hears from a group, thread or poll. */
 export const Volume = z.enum(['mute', 'quiet', 'normal', 'loud'], { error: 'Choose mute, quiet, normal or loud.' });
 export type Volume = z.infer<typeof Volume>;
 
@@ -44,6 +44,11 @@ export const EmailPreferences = z.object({
 export type EmailPreferences = z.infer<typeof EmailPreferences>;
 
 export const SetVolume = z.object({ volume: Volume });
+
+/** A thread's or poll's own volume; `group` removes it, so the group's volume applies again. */
+export const ItemVolume = z.enum(['mute', 'quiet', 'normal', 'loud', 'group'], { error: 'Choose mute, quiet, normal, loud or group.' });
+export type ItemVolume = z.infer<typeof ItemVolume>;
+export const SetItemVolume = z.object({ volume: ItemVolume });
 
 export const MarkRead = z.union([
   z.object({ ids: z.array(z.string().check(z.minLength(1), z.maxLength(100))).check(z.minLength(1, { error: 'Name at least one notification.' }), z.maxLength(100, { error: 'At most 100 at a time.' })) }),

@@ -12,6 +12,7 @@ import {
   ThreadListQuery,
   TimelineQuery,
 } from '../../schemas/discussions.ts';
+import { SetItemVolume } from '../../schemas/notifications.ts';
 import type { RouteSpec } from '../route-spec.ts';
 
 /** Threads: discussions, their timelines, comments, reactions, read state and attachments. */
@@ -87,5 +88,9 @@ export const discussionRoutes = {
   'GET /api/attachments/{id}': {
     fn: 'discussions', auth: 'optional', status: 302,
     summary: 'Redirects to a short-lived download link, after checking you may see the thread.',
+  },
+  'PUT /api/discussions/{id}/volume': {
+    fn: 'discussions', auth: 'required', status: 200,
+    summary: 'How much a member hears from this thread: mute, quiet, normal or loud, ahead of the group\'s volume; `group` follows the group again.', body: SetItemVolume,
   },
 } as const satisfies Record<string, RouteSpec>;

@@ -1,5 +1,6 @@
 import { Vote } from '../../polls/schemas.ts';
 import { CreateOutcome, PollListQuery, RemindVoters, ReopenPoll, StartPoll, UpdatePoll, VotesQuery } from '../../schemas/polls-api.ts';
+import { SetItemVolume } from '../../schemas/notifications.ts';
 import type { RouteSpec } from '../route-spec.ts';
 
 /** Polls and decisions: votes, results, closing, reminders and outcomes. */
@@ -18,4 +19,5 @@ export const pollRoutes = {
   'POST /api/polls/{id}/outcome': { fn: 'polls', auth: 'required', status: 201, summary: 'State the outcome of a closed poll.', body: CreateOutcome },
   'GET /api/outcomes/{id}/invite.ics': { fn: 'polls', auth: 'optional', status: 200, summary: 'The iCalendar invite of a meeting outcome.' },
   'GET /api/groups/{id}/polls': { fn: 'polls', auth: 'optional', status: 200, summary: 'A group\'s open or closed polls.', query: PollListQuery },
+  'PUT /api/polls/{id}/volume': { fn: 'polls', auth: 'required', status: 200, summary: 'How much a member hears from this poll: mute, quiet, normal or loud, ahead of the group\'s volume; `group` follows the group again.', body: SetItemVolume },
 } as const satisfies Record<string, RouteSpec>;
