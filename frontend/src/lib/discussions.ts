@@ -1,5 +1,6 @@
 import type { DiscussionFacts } from '../../../shared/permissions/discussions.ts';
 import type { ReactionName } from '../../../shared/schemas/discussions.ts';
+import type { Volume } from '../../../shared/schemas/notifications.ts';
 import { call } from './api.ts';
 
 // The threads capability as the browser sees it. Imported only by group and thread routes.
@@ -66,6 +67,8 @@ export interface Discussion {
   reactions: Reaction[];
   attachments: Attachment[];
   read: ReadState | null;
+  /** The reader's own volume for this thread; null: their group volume applies. */
+  myVolume: Volume | null;
 }
 
 export interface TimelineItem {

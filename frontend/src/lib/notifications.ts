@@ -34,6 +34,9 @@ export const notificationsApi = {
   preferences: (fetcher?: typeof fetch) => call<EmailPreferences>('GET', '/me/email-preferences', undefined, fetcher),
   savePreferences: (prefs: EmailPreferences) => call<EmailPreferences>('PUT', '/me/email-preferences', prefs),
   setGroupVolume: (groupId: string, volume: Volume) => call<{ groupId: string; volume: Volume }>('PUT', `/groups/${path(groupId)}/volume`, { volume }),
+  /** A thread's or poll's own volume; null goes back to the group's. */
+  setItemVolume: (type: 'discussions' | 'polls', id: string, volume: Volume | null) =>
+    call<{ id: string; volume: Volume | null }>('PUT', `/${type}/${path(id)}/volume`, { volume: volume ?? 'group' }),
   describeUnsubscribe: (token: string) =>
     call<{ action: 'unsubscribe'; category: EmailCategory; description: string }>('GET', `/unsubscribe?token=${path(token)}`),
   unsubscribe: (token: string) => call<{ unsubscribed: true; category: EmailCategory; description: string }>('POST', `/unsubscribe?token=${path(token)}`),

@@ -1,4 +1,5 @@
 import type { PollFacts } from '../../../../shared/permissions/polls.ts';
+import type { Volume } from '../../../../shared/schemas/notifications.ts';
 import type { Answer, PassTest, Poll, PollOption, PollResults, PollType, ReasonSetting, StartPoll } from './types.ts';
 import { call } from '../api.ts';
 
@@ -47,6 +48,8 @@ export interface PollView {
   author: Person;
   createdAt: string;
   myVote: { choices: Record<string, unknown>; reason: string | null } | null;
+  /** The member's own volume for this poll; null: their group volume applies. */
+  myVolume: Volume | null;
   canVote: boolean;
   canSeeVotes: boolean;
   results: PollResults | null;
