@@ -1,32 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
+import {
+  createGroup,
+  emailsTo,
+  expectHeading,
+  expectNoAccessibilityViolations,
+  launchChromium,
+  signIn,
+  url,
+  type TestStack,
+} from './support.ts';
 
 // Tui's account, in order: she signs in, looks at what Moot keeps about her, adds a password,
 // signs out and back in with it, reads the audit trail of the group she started, takes a break
 // (deactivates), and comes back by email link. Each step starts where the last ended.
 
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
-interface MailStore {
-  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
-}
-
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let browser: Browser;
 let page: Page;
 
@@ -39,9 +32,12 @@ const password = 'kettle harbour lantern 47';
 /** Set SCREENSHOTS=1 to keep a picture of every account screen at 360 and 1280 px, light and dark. */
 const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-account-shots') : null;
 
+/** Axe runs in both colour schemes here: dark mode has its own contrast to get right. */
+const bothSchemes = ['light', 'dark'] as const;
+
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   if (shotsDir) mkdirSync(shotsDir, { recursive: true });
 }, 120_000);
@@ -50,64 +46,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-function url(path: string): string {
-  return new URL(path, stack.appUrl).href;
-}
-
-async function emailsTo(address: string): Promise<MailStore['emails']> {
-  const response = await fetch(`${stack.mailUrl}/store`);
-  const store = (await response.json()) as MailStore;
-  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
-}
-
-/** Waits for a sign-in email newer than the `seen` ones, and reads its link. */
-async function nextSignInLink(address: string, seen: number): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const messages = (await emailsTo(address)).filter((m) => /sign-in code/.test(m.subject));
-    if (messages.length > seen) {
-      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
-      const link = /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/.exec(newest.body.text ?? '')?.[0];
-      if (!link) throw new Error(`The sign-in email has no link:\n${newest.body.text}`);
-      return link;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`No sign-in email reached ${address}`);
-}
-
-async function signInByEmailLink(on: Page, person: { email: string; name: string }): Promise<void> {
-  const seen = (await emailsTo(person.email)).filter((m) => /sign-in code/.test(m.subject)).length;
-  if (new URL(on.url()).pathname !== '/sign-in') await on.goto(url('/sign-in'));
-  await on.getByLabel('Email address').fill(person.email);
-  await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
-  await expectHeading(on, 'Check your email');
-  await on.goto(url(await nextSignInLink(person.email, seen)));
-  await on.waitForURL((address) => address.pathname !== '/sign-in/link');
-  if (new URL(on.url()).pathname === '/welcome') {
-    await expectHeading(on, 'Welcome to Moot');
-    await on.getByLabel('Your name').fill(person.name);
-    await on.getByRole('button', { name: 'Continue' }).click();
-    await on.waitForURL((address) => address.pathname !== '/welcome');
-  }
-}
-
-/** Axe in both colour schemes: dark mode has its own contrast to get right. */
-async function expectNoAccessibilityViolations(on: Page): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await on.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page: on }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const violations = results.violations.map((violation) => ({
-      scheme: colorScheme,
-      rule: violation.id,
-      help: violation.help,
-      targets: violation.nodes.map((node) => node.target.join(' ')),
-    }));
-    expect(violations).toEqual([]);
-  }
-  await on.emulateMedia({ colorScheme: 'light' });
-}
 
 /** Pictures of the page at phone and desktop widths, light and dark, when SCREENSHOTS is set. */
 async function screenshots(on: Page, name: string): Promise<void> {
@@ -124,12 +62,6 @@ async function screenshots(on: Page, name: string): Promise<void> {
   if (before) await on.setViewportSize(before);
 }
 
-/** Waits for the page's one and only h1 to read `text`. */
-async function expectHeading(on: Page, text: string): Promise<void> {
-  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
-  expect(await on.locator('h1').count()).toBe(1);
-}
-
 async function signOut(on: Page): Promise<void> {
   await on.getByRole('button', { name: /^Account:/ }).click();
   await on.getByRole('button', { name: 'Sign out', exact: true }).click();
@@ -139,22 +71,17 @@ async function signOut(on: Page): Promise<void> {
 describe('your account: your data, a password, the audit trail, and taking a break', () => {
   it('signs Tui in by email link and starts a group she administers', async () => {
     // Act
-    await signInByEmailLink(page, tui);
-    await page.goto(url('/groups/new'));
-    await expectHeading(page, 'Create a group');
-    await page.getByLabel('Group name').fill(groupName);
-    await page.getByRole('radio', { name: 'Closed' }).check();
-    groupHandle = await page.getByLabel('Handle').inputValue();
-    await page.getByRole('button', { name: 'Create group' }).click();
+    await signIn(stack, page, tui);
+    groupHandle = await createGroup(stack, page, groupName, 'Closed');
 
     // Assess
-    await page.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    expect(new URL(page.url()).pathname).toBe(`/g/${groupHandle}`);
     await expectHeading(page, groupName);
   });
 
   it('shows everything Moot stores about her, and emails a download of it on request', async () => {
     // Act
-    await page.goto(url('/me/data'));
+    await page.goto(url(stack, '/me/data'));
 
     // Assess
     await expectHeading(page, 'Your data');
@@ -167,7 +94,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     await expect(sessions.getByText('This device').count()).resolves.toBe(1);
     expect(await sessions.innerText()).toMatch(/\/24|\/48|unknown/);
     await expect(page.getByRole('list', { name: 'Account history, newest first' }).getByText('Account created').count()).resolves.toBe(1);
-    await expectNoAccessibilityViolations(page);
+    await expectNoAccessibilityViolations(page, bothSchemes);
     await screenshots(page, 'me-data');
 
     // Act: ask for the archive.
@@ -184,7 +111,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     await expectHeading(page, 'Password');
     const meter = page.locator('meter');
     expect(await meter.getAttribute('aria-valuetext')).toBe('Nothing typed yet');
-    await expectNoAccessibilityViolations(page);
+    await expectNoAccessibilityViolations(page, bothSchemes);
 
     // Act: a weak one first.
     await page.getByLabel('New password', { exact: true }).fill('password1');
@@ -196,7 +123,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     await expect.poll(() => meter.getAttribute('aria-valuetext'), { timeout: 10_000 }).toMatch(/^(Strong|Very strong)/);
     expect(Number(await meter.getAttribute('value'))).toBeGreaterThan(weak);
     expect(await page.locator('#strength-text').innerText()).toMatch(/strong/i);
-    await expectNoAccessibilityViolations(page);
+    await expectNoAccessibilityViolations(page, bothSchemes);
     await screenshots(page, 'me-security-typing');
 
     // Act: a mismatch is caught next to the field.
@@ -212,8 +139,8 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     // Assess
     await page.getByRole('status').getByText('Your password is set.', { exact: false }).waitFor();
     await page.getByRole('heading', { name: 'Change your password' }).waitFor();
-    expect((await emailsTo(tui.email)).some((m) => /added a password/.test(m.subject))).toBe(true);
-    await expectNoAccessibilityViolations(page);
+    expect((await emailsTo(stack, tui.email)).some((m) => /added a password/.test(m.subject))).toBe(true);
+    await expectNoAccessibilityViolations(page, bothSchemes);
     await screenshots(page, 'me-security-set');
   });
 
@@ -228,7 +155,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     await page.getByLabel('Password').fill('not my password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').getByText(/did not work/).waitFor();
-    await expectNoAccessibilityViolations(page);
+    await expectNoAccessibilityViolations(page, bothSchemes);
     await screenshots(page, 'sign-in-password');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -236,7 +163,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     // Assess
     await page.waitForURL((address) => address.pathname === '/');
     await expectHeading(page, 'Your groups');
-    await page.goto(url('/me/data'));
+    await page.goto(url(stack, '/me/data'));
     await expectHeading(page, 'Your data');
     const current = page.getByRole('region', { name: 'Where you are signed in' }).getByRole('listitem').filter({ hasText: 'This device' });
     expect(await current.innerText()).toMatch(/with password/);
@@ -257,7 +184,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     }, groupHandle);
 
     // Act
-    await page.goto(url(`/g/${groupHandle}/audit`));
+    await page.goto(url(stack, `/g/${groupHandle}/audit`));
 
     // Assess
     await expectHeading(page, 'Audit trail');
@@ -265,7 +192,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     await entries.waitFor();
     expect(await entries.getByRole('listitem').count()).toBe(50);
     expect(await entries.getByRole('listitem').first().innerText()).toMatch(/Group updated by Tui Ngata/);
-    await expectNoAccessibilityViolations(page);
+    await expectNoAccessibilityViolations(page, bothSchemes);
     await screenshots(page, 'audit');
 
     // Act: the next page.
@@ -300,10 +227,10 @@ describe('your account: your data, a password, the audit trail, and taking a bre
 
   it('explains deactivating and deleting, and deactivates her account', async () => {
     // Prepare
-    await page.goto(url('/me/delete'));
+    await page.goto(url(stack, '/me/delete'));
     await expectHeading(page, 'Deactivate or delete your account');
     expect(await page.getByText('This cannot be undone.').isVisible()).toBe(true);
-    await expectNoAccessibilityViolations(page);
+    await expectNoAccessibilityViolations(page, bothSchemes);
     await screenshots(page, 'me-delete');
 
     // Act: deleting wants the word typed first (and nothing is deleted without it).
@@ -316,7 +243,7 @@ describe('your account: your data, a password, the audit trail, and taking a bre
     await page.getByRole('button', { name: 'Deactivate my account…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Deactivate your account?' });
     await dialog.waitFor();
-    await expectNoAccessibilityViolations(page);
+    await expectNoAccessibilityViolations(page, bothSchemes);
     await dialog.getByRole('button', { name: 'Deactivate', exact: true }).click();
 
     // Assess
@@ -327,8 +254,8 @@ describe('your account: your data, a password, the audit trail, and taking a bre
 
   it('reactivates her account when she signs in again by email link', async () => {
     // Act
-    await signInByEmailLink(page, tui);
-    await page.goto(url('/me/data'));
+    await signIn(stack, page, tui);
+    await page.goto(url(stack, '/me/data'));
 
     // Assess
     await expectHeading(page, 'Your data');

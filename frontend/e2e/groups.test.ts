@@ -1,29 +1,24 @@
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
+import {
+  createGroup,
+  emailedLink,
+  expectHeading,
+  expectNoAccessibilityViolations,
+  giveName,
+  launchChromium,
+  nextLink,
+  signIn,
+  url,
+  type TestStack,
+} from './support.ts';
 
 // A group's first days, in order: Aroha starts a closed group and invites Ben by email; Ben
 // joins, becomes an admin, and leaves; Caro joins through the shared join link. Along the way,
 // what a signed-out visitor sees of open and secret groups. Each step starts where the last ended.
 
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
-interface MailStore {
-  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
-}
-
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let browser: Browser;
 
 const run = Date.now();
@@ -40,7 +35,7 @@ let joinLink = '';
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await launchChromium();
   arohaPage = await (await browser.newContext()).newPage();
   benContext = await browser.newContext();
   benPage = await benContext.newPage();
@@ -51,88 +46,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function url(path: string): string {
-  return new URL(path, stack.appUrl).href;
-}
-
-async function emailsTo(address: string): Promise<MailStore['emails']> {
-  const response = await fetch(`${stack.mailUrl}/store`);
-  const store = (await response.json()) as MailStore;
-  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
-}
-
-/** Waits for an email to `address`, newer than the `seen` ones, with a link matching `pattern`. */
-async function nextLink(address: string, seen: number, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const messages = await emailsTo(address);
-    if (messages.length > seen) {
-      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
-      const text = newest.body.text ?? newest.body.html ?? '';
-      const link = pattern.exec(text)?.[0];
-      if (!link) throw new Error(`The email "${newest.subject}" has no link like ${pattern}:\n${text}`);
-      return link;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`No email reached ${address}`);
-}
-
-async function expectNoAccessibilityViolations(on: Page): Promise<void> {
-  const results = await new AxeBuilder({ page: on }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const violations = results.violations.map((violation) => ({
-    rule: violation.id,
-    help: violation.help,
-    targets: violation.nodes.map((node) => node.target.join(' ')),
-  }));
-  expect(violations).toEqual([]);
-}
-
-/** Waits for the page's one and only h1 to read `text`. */
-async function expectHeading(on: Page, text: string): Promise<void> {
-  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
-  expect(await on.locator('h1').count()).toBe(1);
-}
-
-/** Signs in from the sign-in page with the emailed link, and gives a name if asked for one. */
-async function signIn(on: Page, person: { email: string; name: string }): Promise<void> {
-  const seen = (await emailsTo(person.email)).length;
-  if (new URL(on.url()).pathname !== '/sign-in') await on.goto(url('/sign-in'));
-  await on.getByLabel('Email address').fill(person.email);
-  await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
-  await expectHeading(on, 'Check your email');
-  const link = await nextLink(person.email, seen, /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/);
-  await on.goto(url(link));
-  await on.waitForURL((address) => address.pathname !== '/sign-in/link');
-  if (new URL(on.url()).pathname === '/welcome') await giveName(on, person.name);
-}
-
-async function giveName(on: Page, name: string): Promise<void> {
-  await expectHeading(on, 'Welcome to Moot');
-  await on.getByLabel('Your name').fill(name);
-  await on.getByRole('button', { name: 'Continue' }).click();
-  await on.waitForURL((address) => address.pathname !== '/welcome');
-}
-
-/** Creates a group from the create-group page and waits for its page. */
-async function createGroup(on: Page, name: string, privacy: 'Open' | 'Closed' | 'Secret'): Promise<string> {
-  await on.goto(url('/groups/new'));
-  await expectHeading(on, 'Create a group');
-  await on.getByLabel('Group name').fill(name);
-  await on.getByRole('radio', { name: privacy }).check();
-  const handle = await on.getByLabel('Handle').inputValue();
-  await on.getByRole('button', { name: 'Create group' }).click();
-  await on.waitForURL((address) => address.pathname === `/g/${handle}`);
-  await expectHeading(on, name);
-  return handle;
-}
-
 describe('a group, from its creation to people joining and leaving', () => {
   it('shows a newly signed-in person an empty list of groups with a way to create one', async () => {
     // Act
-    await arohaPage.goto(url('/'));
+    await arohaPage.goto(url(stack, '/'));
     await arohaPage.waitForURL((address) => address.pathname === '/sign-in');
-    await signIn(arohaPage, aroha);
+    await signIn(stack, arohaPage, aroha);
 
     // Assess
     await expectHeading(arohaPage, 'Your groups');
@@ -166,7 +85,7 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('refuses a handle that is already taken, next to the handle field', async () => {
     // Act
-    await arohaPage.goto(url('/groups/new'));
+    await arohaPage.goto(url(stack, '/groups/new'));
     await arohaPage.getByLabel('Group name').fill(groupName);
     await arohaPage.getByRole('button', { name: 'Create group' }).click();
 
@@ -179,7 +98,7 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('checks each address as it is typed and invites Ben by email', async () => {
     // Prepare
-    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await arohaPage.goto(url(stack, `/g/${groupHandle}`));
     await arohaPage.getByRole('link', { name: 'Invite people' }).click();
     await expectHeading(arohaPage, 'Invite people');
 
@@ -199,7 +118,7 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('lists the pending invitation for those who review requests', async () => {
     // Act
-    await arohaPage.goto(url(`/g/${groupHandle}/requests`));
+    await arohaPage.goto(url(stack, `/g/${groupHandle}/requests`));
 
     // Assess
     await expectHeading(arohaPage, 'Requests and invitations');
@@ -210,10 +129,10 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('lets Ben accept the emailed invitation, asks his name, and takes him to the group', async () => {
     // Prepare
-    const link = await nextLink(ben.email, 0, /\/invitations\/accept#token=[A-Za-z0-9_-]{43}/);
+    const link = await nextLink(stack, ben.email, 0, emailedLink.invitation);
 
     // Act
-    await benPage.goto(url(link));
+    await benPage.goto(url(stack, link));
     await expectHeading(benPage, `Join ${groupName}`);
     expect(benPage.url()).not.toContain('token');
     await expectNoAccessibilityViolations(benPage);
@@ -242,10 +161,10 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('says an invitation link works only once', async () => {
     // Prepare
-    const link = await nextLink(ben.email, 0, /\/invitations\/accept#token=[A-Za-z0-9_-]{43}/);
+    const link = await nextLink(stack, ben.email, 0, emailedLink.invitation);
 
     // Act
-    await benPage.goto(url(link));
+    await benPage.goto(url(stack, link));
 
     // Assess
     await expectHeading(benPage, 'This invitation was already used or withdrawn');
@@ -254,7 +173,7 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('lets Aroha make Ben an admin from the member list', async () => {
     // Prepare
-    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await arohaPage.goto(url(stack, `/g/${groupHandle}`));
     await arohaPage.locator('.members').getByText(ben.name, { exact: true }).waitFor();
 
     // Act
@@ -268,7 +187,7 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('lets Ben leave the group after confirming', async () => {
     // Prepare
-    await benPage.goto(url(`/g/${groupHandle}`));
+    await benPage.goto(url(stack, `/g/${groupHandle}`));
     await expectHeading(benPage, groupName);
     expect(await benPage.getByText('You are an admin').isVisible()).toBe(true);
 
@@ -287,7 +206,7 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('tells Aroha, now the only admin, why she cannot leave', async () => {
     // Prepare
-    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await arohaPage.goto(url(stack, `/g/${groupHandle}`));
     await expectHeading(arohaPage, groupName);
 
     // Act
@@ -330,7 +249,7 @@ describe('a group, from its creation to people joining and leaving', () => {
     await expectNoAccessibilityViolations(caroPage);
     await caroPage.getByRole('link', { name: 'Sign in to join' }).click();
     await caroPage.waitForURL((address) => address.pathname === '/sign-in');
-    await signIn(caroPage, caro);
+    await signIn(stack, caroPage, caro);
 
     // ...and brings her back to the link once she is signed in
     await caroPage.waitForURL((address) => address.pathname === '/join');
@@ -348,11 +267,11 @@ describe('a group, from its creation to people joining and leaving', () => {
   it('shows an open group to a signed-out visitor, with a way to sign in and join', async () => {
     // Prepare
     const openName = `Tramways Union ${run}`;
-    const handle = await createGroup(arohaPage, openName, 'Open');
+    const handle = await createGroup(stack, arohaPage, openName, 'Open');
     const visitor = await (await browser.newContext()).newPage();
 
     // Act
-    await visitor.goto(url(`/g/${handle}`));
+    await visitor.goto(url(stack, `/g/${handle}`));
 
     // Assess
     await expectHeading(visitor, openName);
@@ -365,11 +284,11 @@ describe('a group, from its creation to people joining and leaving', () => {
 
   it('answers a secret group’s address with the not-found page for anyone outside it', async () => {
     // Prepare
-    const handle = await createGroup(arohaPage, `Strike Committee ${run}`, 'Secret');
+    const handle = await createGroup(stack, arohaPage, `Strike Committee ${run}`, 'Secret');
     const visitor = await (await browser.newContext()).newPage();
 
     // Act
-    await visitor.goto(url(`/g/${handle}`));
+    await visitor.goto(url(stack, `/g/${handle}`));
 
     // Assess
     await expectHeading(visitor, "We can't find that group");

@@ -1,30 +1,25 @@
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
+import {
+  acceptInvitation,
+  createGroup,
+  expectHeading,
+  expectNoAccessibilityViolations,
+  launchChromium,
+  signIn,
+  url,
+  waitForEmail,
+  type Email,
+  type TestStack,
+} from './support.ts';
 
 // Hearing about things, in order: Aroha starts a group and invites Ben; she starts a thread,
 // mentions him and announces it. Ben's bell counts up, he opens the mention from his notifications,
 // chooses a weekly digest, and later unsubscribes from mention emails with the link in one,
 // signed out. Axe checks every screen, and the mention email itself.
 
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
-interface MailStore {
-  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
-}
-
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let browser: Browser;
 
 const run = Date.now();
@@ -42,7 +37,7 @@ let unsubscribeToken = '';
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await launchChromium();
   arohaPage = await (await browser.newContext()).newPage();
   benPage = await (await browser.newContext()).newPage();
 }, 120_000);
@@ -52,78 +47,10 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function url(path: string): string {
-  return new URL(path, stack.appUrl).href;
-}
-
-async function emailsTo(address: string): Promise<MailStore['emails']> {
-  const response = await fetch(`${stack.mailUrl}/store`);
-  const store = (await response.json()) as MailStore;
-  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
-}
-
-/** Waits for an email to `address`, newer than the `seen` ones, with a link matching `pattern`. */
-async function nextLink(address: string, seen: number, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const messages = await emailsTo(address);
-    if (messages.length > seen) {
-      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
-      const text = newest.body.text ?? newest.body.html ?? '';
-      const link = pattern.exec(text)?.[0];
-      if (!link) throw new Error(`The email "${newest.subject}" has no link like ${pattern}:\n${text}`);
-      return link;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`No email reached ${address}`);
-}
-
 /** Waits for the email to `address` whose subject matches `subject`. */
-async function emailLike(address: string, subject: RegExp): Promise<MailStore['emails'][number]> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const found = (await emailsTo(address)).find((message) => subject.test(message.subject));
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`No email like ${subject} reached ${address}`);
-}
-
-async function expectNoAccessibilityViolations(on: Page): Promise<void> {
-  const results = await new AxeBuilder({ page: on }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const violations = results.violations.map((violation) => ({
-    rule: violation.id,
-    help: violation.help,
-    targets: violation.nodes.map((node) => node.target.join(' ')),
-  }));
-  expect(violations).toEqual([]);
-}
-
-/** Waits for the page's one and only h1 to read `text`. */
-async function expectHeading(on: Page, text: string): Promise<void> {
-  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
-  expect(await on.locator('h1').count()).toBe(1);
-}
-
-/** Signs in from the sign-in page with the emailed link, and gives a name if asked for one. */
-async function signIn(on: Page, person: { email: string; name: string }): Promise<void> {
-  const seen = (await emailsTo(person.email)).length;
-  if (new URL(on.url()).pathname !== '/sign-in') await on.goto(url('/sign-in'));
-  await on.getByLabel('Email address').fill(person.email);
-  await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
-  await expectHeading(on, 'Check your email');
-  const link = await nextLink(person.email, seen, /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/);
-  await on.goto(url(link));
-  await on.waitForURL((address) => address.pathname !== '/sign-in/link');
-  if (new URL(on.url()).pathname === '/welcome') await giveName(on, person.name);
-}
-
-async function giveName(on: Page, name: string): Promise<void> {
-  await expectHeading(on, 'Welcome to Moot');
-  await on.getByLabel('Your name').fill(name);
-  await on.getByRole('button', { name: 'Continue' }).click();
-  await on.waitForURL((address) => address.pathname !== '/welcome');
+function emailLike(address: string, subject: RegExp): Promise<Email> {
+  const pick = (emails: Email[]) => emails.find((message) => subject.test(message.subject));
+  return waitForEmail(stack, address, pick, `email like ${subject}`);
 }
 
 /** The header bell: a link named "Notifications", or "Notifications, 2 unread". */
@@ -135,8 +62,8 @@ const bellSays = async (on: Page, name: string) => (await on.getByRole('banner')
 describe('notifications, from a mention to an unsubscribe', () => {
   it('shows a new person an empty notifications page and a bell with nothing unread', async () => {
     // Prepare
-    await arohaPage.goto(url('/sign-in'));
-    await signIn(arohaPage, aroha);
+    await arohaPage.goto(url(stack, '/sign-in'));
+    await signIn(stack, arohaPage, aroha);
 
     // Act
     await bell(arohaPage).click();
@@ -151,25 +78,14 @@ describe('notifications, from a mention to an unsubscribe', () => {
 
   it('lets Ben join by invitation, and choose how much he hears from the group', async () => {
     // Prepare
-    await arohaPage.goto(url('/groups/new'));
-    await expectHeading(arohaPage, 'Create a group');
-    await arohaPage.getByLabel('Group name').fill(groupName);
-    await arohaPage.getByRole('radio', { name: 'Closed' }).check();
-    groupHandle = await arohaPage.getByLabel('Handle').inputValue();
-    await arohaPage.getByRole('button', { name: 'Create group' }).click();
-    await arohaPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
-    await arohaPage.goto(url(`/g/${groupHandle}/invite`));
+    groupHandle = await createGroup(stack, arohaPage, groupName, 'Closed');
+    await arohaPage.goto(url(stack, `/g/${groupHandle}/invite`));
     await arohaPage.getByLabel('Email addresses').fill(ben.email);
     await arohaPage.getByRole('button', { name: 'Send invitation' }).click();
     await arohaPage.getByRole('status').filter({ hasText: `Invitation sent to ${ben.email}` }).waitFor();
 
     // Act
-    const link = await nextLink(ben.email, 0, /\/invitations\/accept#token=[A-Za-z0-9_-]{43}/);
-    await benPage.goto(url(link));
-    await benPage.getByRole('button', { name: 'Accept and join' }).click();
-    await benPage.waitForURL((address) => address.pathname === '/welcome');
-    await giveName(benPage, ben.name);
-    await benPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    await acceptInvitation(stack, benPage, ben, groupHandle);
     await expectHeading(benPage, groupName);
     await benPage.getByLabel('Email from this group').selectOption('normal');
 
@@ -180,7 +96,7 @@ describe('notifications, from a mention to an unsubscribe', () => {
 
   it('lets Aroha mention Ben in a thread and announce it to the group', async () => {
     // Prepare
-    await arohaPage.goto(url(`/g/${groupHandle}/threads/new`));
+    await arohaPage.goto(url(stack, `/g/${groupHandle}/threads/new`));
     await expectHeading(arohaPage, 'Start a thread');
     await arohaPage.getByLabel('Title').fill(threadTitle);
     await arohaPage.getByRole('button', { name: 'Start thread' }).click();
@@ -212,7 +128,7 @@ describe('notifications, from a mention to an unsubscribe', () => {
     await expect
       .poll(
         async () => {
-          await benPage.goto(url('/'));
+          await benPage.goto(url(stack, '/'));
           await expectHeading(benPage, 'Your groups');
           return bellSays(benPage, 'Notifications, 3 unread');
         },
@@ -304,7 +220,7 @@ describe('notifications, from a mention to an unsubscribe', () => {
     const stranger = await (await browser.newContext()).newPage();
 
     // Act
-    await stranger.goto(url(`/unsubscribe?token=${unsubscribeToken.slice(0, -4)}abcd`));
+    await stranger.goto(url(stack, `/unsubscribe?token=${unsubscribeToken.slice(0, -4)}abcd`));
 
     // Assess
     await expectHeading(stranger, "This unsubscribe link isn't valid");
@@ -315,7 +231,7 @@ describe('notifications, from a mention to an unsubscribe', () => {
   it('unsubscribes Ben from mention emails, signed out, with the link in one', async () => {
     // Prepare
     const signedOut = await (await browser.newContext()).newPage();
-    await signedOut.goto(url(`/unsubscribe?token=${unsubscribeToken}`));
+    await signedOut.goto(url(stack, `/unsubscribe?token=${unsubscribeToken}`));
     await expectHeading(signedOut, 'Unsubscribe');
     await signedOut.getByText('Stop emails about mentions and replies').waitFor();
     await expectNoAccessibilityViolations(signedOut);

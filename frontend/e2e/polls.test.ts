@@ -1,29 +1,21 @@
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
+import {
+  createGroup,
+  expectHeading,
+  expectNoAccessibilityViolations,
+  launchChromium,
+  signIn,
+  url,
+  type TestStack,
+} from './support.ts';
 
 // A group decides: Aroha starts a proposal, votes, changes her mind, closes it and states the
 // outcome; then she finds a meeting time, answering the grid with the keyboard alone.
 // Each step starts where the last ended.
 
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
-interface MailStore {
-  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
-}
-
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let browser: Browser;
 let page: Page;
 
@@ -34,7 +26,7 @@ let handle = '';
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
 }, 120_000);
 
@@ -42,67 +34,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-function url(path: string): string {
-  return new URL(path, stack.appUrl).href;
-}
-
-async function emailsTo(address: string): Promise<MailStore['emails']> {
-  const response = await fetch(`${stack.mailUrl}/store`);
-  const store = (await response.json()) as MailStore;
-  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
-}
-
-/** Waits for an email to `address`, newer than the `seen` ones, with a link matching `pattern`. */
-async function nextLink(address: string, seen: number, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const messages = await emailsTo(address);
-    if (messages.length > seen) {
-      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
-      const text = newest.body.text ?? newest.body.html ?? '';
-      const link = pattern.exec(text)?.[0];
-      if (!link) throw new Error(`The email "${newest.subject}" has no link like ${pattern}:\n${text}`);
-      return link;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`No email reached ${address}`);
-}
-
-async function expectNoAccessibilityViolations(on: Page): Promise<void> {
-  const results = await new AxeBuilder({ page: on }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const violations = results.violations.map((violation) => ({
-    rule: violation.id,
-    help: violation.help,
-    targets: violation.nodes.map((node) => node.target.join(' ')),
-  }));
-  expect(violations).toEqual([]);
-}
-
-/** Waits for the page's one and only h1 to read `text`. */
-async function expectHeading(on: Page, text: string): Promise<void> {
-  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
-  expect(await on.locator('h1').count()).toBe(1);
-}
-
-/** Signs in from the sign-in page with the emailed link, and gives a name if asked for one. */
-async function signIn(on: Page, person: { email: string; name: string }): Promise<void> {
-  const seen = (await emailsTo(person.email)).length;
-  if (new URL(on.url()).pathname !== '/sign-in') await on.goto(url('/sign-in'));
-  await on.getByLabel('Email address').fill(person.email);
-  await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
-  await expectHeading(on, 'Check your email');
-  const link = await nextLink(person.email, seen, /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/);
-  await on.goto(url(link));
-  await on.waitForURL((address) => address.pathname !== '/sign-in/link');
-  if (new URL(on.url()).pathname === '/welcome') {
-    await expectHeading(on, 'Welcome to Moot');
-    await on.getByLabel('Your name').fill(person.name);
-    await on.getByRole('button', { name: 'Continue' }).click();
-    await on.waitForURL((address) => address.pathname !== '/welcome');
-  }
-}
 
 /** A datetime-local value some days ahead, at a given hour, in the browser's own time zone. */
 function localTime(daysAhead: number, hour: number): string {
@@ -114,18 +45,12 @@ function localTime(daysAhead: number, hour: number): string {
 describe('a proposal, from starting it to its outcome', () => {
   it('shows a new group designed empty lists of open and closed polls, with a way to start one', async () => {
     // Prepare
-    await page.goto(url('/sign-in'));
-    await signIn(page, aroha);
-    await page.goto(url('/groups/new'));
-    await expectHeading(page, 'Create a group');
-    await page.getByLabel('Group name').fill(groupName);
-    await page.getByRole('radio', { name: 'Closed' }).check();
-    handle = await page.getByLabel('Handle').inputValue();
-    await page.getByRole('button', { name: 'Create group' }).click();
-    await page.waitForURL((address) => address.pathname === `/g/${handle}`);
+    await page.goto(url(stack, '/sign-in'));
+    await signIn(stack, page, aroha);
+    handle = await createGroup(stack, page, groupName, 'Closed');
 
     // Act
-    await page.goto(url(`/g/${handle}/polls`));
+    await page.goto(url(stack, `/g/${handle}/polls`));
 
     // Assess
     await expectHeading(page, 'Polls and proposals');
@@ -138,7 +63,7 @@ describe('a proposal, from starting it to its outcome', () => {
 
   it('starts a proposal from the new-poll page, with a closing time in local time', async () => {
     // Prepare
-    await page.goto(url(`/g/${handle}/polls/new`));
+    await page.goto(url(stack, `/g/${handle}/polls/new`));
     await expectHeading(page, 'Start a poll');
     await expectNoAccessibilityViolations(page);
     expect(await page.getByRole('radio', { name: 'Proposal' }).isChecked()).toBe(true);
@@ -217,7 +142,7 @@ describe('a proposal, from starting it to its outcome', () => {
 describe('a meeting poll, answered with the keyboard', () => {
   it('offers two times in local time', async () => {
     // Prepare
-    await page.goto(url(`/g/${handle}/polls/new`));
+    await page.goto(url(stack, `/g/${handle}/polls/new`));
     await expectHeading(page, 'Start a poll');
 
     // Act

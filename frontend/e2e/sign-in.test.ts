@@ -1,25 +1,19 @@
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
+import {
+  emailedLink,
+  emailText,
+  emailsTo,
+  expectHeading,
+  expectNoAccessibilityViolations,
+  launchChromium,
+  nextEmail,
+  url,
+  type TestStack,
+} from './support.ts';
 
 // One person's first weeks with Moot, in order: each step starts where the last one left off.
-
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
-interface MailStore {
-  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
-}
 
 interface SignInEmail {
   /** Path and fragment of the emailed link, e.g. `/sign-in/link#token=…`. */
@@ -27,7 +21,7 @@ interface SignInEmail {
   code: string;
 }
 
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -38,7 +32,7 @@ let firstLink = '';
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await launchChromium();
   context = await browser.newContext();
   page = await context.newPage();
 }, 120_000);
@@ -48,59 +42,22 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function url(path: string): string {
-  return new URL(path, stack.appUrl).href;
-}
-
-async function emailsTo(address: string): Promise<MailStore['emails']> {
-  const response = await fetch(`${stack.mailUrl}/store`);
-  const store = (await response.json()) as MailStore;
-  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
-}
-
 /** Waits for a sign-in email newer than the `seen` ones, and reads its link and code. */
 async function nextSignInEmail(address: string, seen: number): Promise<SignInEmail> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const messages = await emailsTo(address);
-    if (messages.length > seen) {
-      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
-      const text = newest.body.text ?? newest.body.html ?? '';
-      const link = /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/.exec(text)?.[0];
-      const code = /(?<![\w-])\d{6}(?![\w-])/.exec(text.replaceAll(/\S*sign-in\/link#token=\S*/g, ''))?.[0];
-      if (!link || !code) throw new Error(`The sign-in email has no link or no code:\n${text}`);
-      return { link, code };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`No sign-in email reached ${address}`);
+  const text = emailText(await nextEmail(stack, address, seen));
+  const link = emailedLink.signIn.exec(text)?.[0];
+  const code = /(?<![\w-])\d{6}(?![\w-])/.exec(text.replaceAll(/\S*sign-in\/link#token=\S*/g, ''))?.[0];
+  if (!link || !code) throw new Error(`The sign-in email has no link or no code:\n${text}`);
+  return { link, code };
 }
 
 async function requestSignIn(on: Page, address: string): Promise<SignInEmail> {
-  const seen = (await emailsTo(address)).length;
-  await on.goto(url('/sign-in'));
+  const seen = (await emailsTo(stack, address)).length;
+  await on.goto(url(stack, '/sign-in'));
   await on.getByLabel('Email address').fill(address);
   await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
   await on.getByRole('heading', { level: 1, name: 'Check your email' }).waitFor();
   return nextSignInEmail(address, seen);
-}
-
-async function expectNoAccessibilityViolations(on: Page): Promise<void> {
-  const results = await new AxeBuilder({ page: on })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  const violations = results.violations.map((violation) => ({
-    rule: violation.id,
-    help: violation.help,
-    targets: violation.nodes.map((node) => node.target.join(' ')),
-  }));
-  expect(violations).toEqual([]);
-}
-
-/** Waits for the page's one and only h1 to read `text`. */
-async function expectHeading(on: Page, text: string): Promise<void> {
-  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
-  expect(await on.locator('h1').count()).toBe(1);
 }
 
 async function sessionStatus(on: Page): Promise<number> {
@@ -110,7 +67,7 @@ async function sessionStatus(on: Page): Promise<number> {
 describe('signing in to Moot', () => {
   it('sends a signed-out visitor from the home page to the sign-in page', async () => {
     // Act
-    await page.goto(url('/'));
+    await page.goto(url(stack, '/'));
     await page.waitForURL((address) => address.pathname === '/sign-in');
 
     // Assess
@@ -140,7 +97,7 @@ describe('signing in to Moot', () => {
     firstLink = link;
 
     // Act
-    await page.goto(url(link));
+    await page.goto(url(stack, link));
     await page.waitForURL((address) => address.pathname === '/welcome');
 
     // Assess
@@ -189,7 +146,7 @@ describe('signing in to Moot', () => {
 
   it('says the link has expired or was already used when it is opened a second time', async () => {
     // Act
-    await page.goto(url(firstLink));
+    await page.goto(url(stack, firstLink));
 
     // Assess
     await expectHeading(page, 'This link has expired or was already used');
@@ -199,7 +156,7 @@ describe('signing in to Moot', () => {
 
   it('shows the designed not-found page for an unknown address', async () => {
     // Act
-    await page.goto(url('/no-such-page'));
+    await page.goto(url(stack, '/no-such-page'));
 
     // Assess
     await expectHeading(page, "We can't find that page");
@@ -209,7 +166,7 @@ describe('signing in to Moot', () => {
 
   it('signs out on this device and says so on the sign-in page', async () => {
     // Prepare
-    await page.goto(url('/'));
+    await page.goto(url(stack, '/'));
     await expectHeading(page, 'Your groups');
 
     // Act
@@ -241,7 +198,7 @@ describe('signing in to Moot', () => {
 
   it('signs them in again with the emailed 6-digit code and goes straight home', async () => {
     // Prepare: the newest email to this address carries the code
-    const { code } = await nextSignInEmail(email, (await emailsTo(email)).length - 1);
+    const { code } = await nextSignInEmail(email, (await emailsTo(stack, email)).length - 1);
 
     // Act
     await page.getByLabel('6-digit code').fill(code);
@@ -258,7 +215,7 @@ describe('signing in to Moot', () => {
     const otherDevice = await browser.newContext();
     const other = await otherDevice.newPage();
     const { link } = await requestSignIn(other, email);
-    await other.goto(url(link));
+    await other.goto(url(stack, link));
     await other.waitForURL((address) => address.pathname === '/');
     expect(await sessionStatus(other)).toBe(200);
 
@@ -277,7 +234,7 @@ describe('signing in to Moot', () => {
     );
     expect(await sessionStatus(page)).toBe(401);
     expect(await sessionStatus(other)).toBe(401);
-    await other.goto(url('/'));
+    await other.goto(url(stack, '/'));
     await other.waitForURL((address) => address.pathname === '/sign-in');
     await otherDevice.close();
   });
@@ -286,7 +243,7 @@ describe('signing in to Moot', () => {
     // Prepare
     const keyboardOnly = await browser.newContext();
     const tabPage = await keyboardOnly.newPage();
-    await tabPage.goto(url('/sign-in'));
+    await tabPage.goto(url(stack, '/sign-in'));
     await expectHeading(tabPage, 'Sign in to Moot');
     const focused = () =>
       tabPage.evaluate(() => ({ id: document.activeElement?.id, text: document.activeElement?.textContent?.trim() }));

@@ -1,30 +1,23 @@
 import { crc32, deflateSync } from 'node:zlib';
-import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
+import {
+  acceptInvitation,
+  createGroup,
+  expectHeading,
+  expectNoAccessibilityViolations,
+  launchChromium,
+  signIn,
+  url,
+  type TestStack,
+} from './support.ts';
 
 // A thread's life, in order: Aroha starts a group and a thread, comments, replies, reacts, edits
 // with history, and attaches a photo; Ben joins by invitation and finds the thread unread until he
 // has read it. Each step starts where the last ended.
 
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** The shape of `GET /store` on aws-ses-v2-local (only the parts read here). */
-interface MailStore {
-  emails: Array<{ destination: { to: string[] }; subject: string; body: { text?: string; html?: string }; at: number }>;
-}
-
-let stack: Awaited<ReturnType<typeof startStack>>;
+let stack: TestStack;
 let browser: Browser;
 
 const run = Date.now();
@@ -42,7 +35,7 @@ let threadPath = '';
 
 beforeAll(async () => {
   stack = await startStack();
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumFlags });
+  browser = await launchChromium();
   arohaPage = await (await browser.newContext()).newPage();
   benPage = await (await browser.newContext()).newPage();
 }, 120_000);
@@ -51,69 +44,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-function url(path: string): string {
-  return new URL(path, stack.appUrl).href;
-}
-
-async function emailsTo(address: string): Promise<MailStore['emails']> {
-  const response = await fetch(`${stack.mailUrl}/store`);
-  const store = (await response.json()) as MailStore;
-  return store.emails.filter((message) => message.destination.to.some((to) => to.toLowerCase().includes(address)));
-}
-
-/** Waits for an email to `address`, newer than the `seen` ones, with a link matching `pattern`. */
-async function nextLink(address: string, seen: number, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const messages = await emailsTo(address);
-    if (messages.length > seen) {
-      const newest = messages.sort((a, b) => a.at - b.at).at(-1)!;
-      const text = newest.body.text ?? newest.body.html ?? '';
-      const link = pattern.exec(text)?.[0];
-      if (!link) throw new Error(`The email "${newest.subject}" has no link like ${pattern}:\n${text}`);
-      return link;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`No email reached ${address}`);
-}
-
-async function expectNoAccessibilityViolations(on: Page): Promise<void> {
-  const results = await new AxeBuilder({ page: on }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const violations = results.violations.map((violation) => ({
-    rule: violation.id,
-    help: violation.help,
-    targets: violation.nodes.map((node) => node.target.join(' ')),
-  }));
-  expect(violations).toEqual([]);
-}
-
-/** Waits for the page's one and only h1 to read `text`. */
-async function expectHeading(on: Page, text: string): Promise<void> {
-  await on.getByRole('heading', { level: 1, name: text, exact: true }).waitFor({ timeout: 10_000 });
-  expect(await on.locator('h1').count()).toBe(1);
-}
-
-/** Signs in from the sign-in page with the emailed link, and gives a name if asked for one. */
-async function signIn(on: Page, person: { email: string; name: string }): Promise<void> {
-  const seen = (await emailsTo(person.email)).length;
-  if (new URL(on.url()).pathname !== '/sign-in') await on.goto(url('/sign-in'));
-  await on.getByLabel('Email address').fill(person.email);
-  await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
-  await expectHeading(on, 'Check your email');
-  const link = await nextLink(person.email, seen, /\/sign-in\/link#token=[A-Za-z0-9_-]{43}/);
-  await on.goto(url(link));
-  await on.waitForURL((address) => address.pathname !== '/sign-in/link');
-  if (new URL(on.url()).pathname === '/welcome') await giveName(on, person.name);
-}
-
-async function giveName(on: Page, name: string): Promise<void> {
-  await expectHeading(on, 'Welcome to Moot');
-  await on.getByLabel('Your name').fill(name);
-  await on.getByRole('button', { name: 'Continue' }).click();
-  await on.waitForURL((address) => address.pathname !== '/welcome');
-}
 
 /** A real PNG (a 96×64 block of one colour), built here so the test needs no fixture file. */
 function png(width = 96, height = 64): Buffer {
@@ -145,19 +75,14 @@ const comment = (on: Page, text: string) => on.locator('article.comment').filter
 describe('a thread, from its start to a second member reading it', () => {
   it('shows a new group with no threads and a way to start one', async () => {
     // Prepare
-    await arohaPage.goto(url('/sign-in'));
-    await signIn(arohaPage, aroha);
-    await arohaPage.goto(url('/groups/new'));
-    await expectHeading(arohaPage, 'Create a group');
-    await arohaPage.getByLabel('Group name').fill(groupName);
-    await arohaPage.getByRole('radio', { name: 'Closed' }).check();
-    groupHandle = await arohaPage.getByLabel('Handle').inputValue();
+    await arohaPage.goto(url(stack, '/sign-in'));
+    await signIn(stack, arohaPage, aroha);
 
     // Act
-    await arohaPage.getByRole('button', { name: 'Create group' }).click();
+    groupHandle = await createGroup(stack, arohaPage, groupName, 'Closed');
 
     // Assess
-    await arohaPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    expect(new URL(arohaPage.url()).pathname).toBe(`/g/${groupHandle}`);
     await expectHeading(arohaPage, groupName);
     await arohaPage.getByText('No threads yet.').waitFor();
     expect(await arohaPage.getByRole('link', { name: 'Start a thread' }).isVisible()).toBe(true);
@@ -166,7 +91,7 @@ describe('a thread, from its start to a second member reading it', () => {
 
   it('invites Ben by email', async () => {
     // Act
-    await arohaPage.goto(url(`/g/${groupHandle}/invite`));
+    await arohaPage.goto(url(stack, `/g/${groupHandle}/invite`));
     await expectHeading(arohaPage, 'Invite people');
     await arohaPage.getByLabel('Email addresses').fill(ben.email);
     await arohaPage.getByRole('button', { name: 'Send invitation' }).click();
@@ -177,7 +102,7 @@ describe('a thread, from its start to a second member reading it', () => {
 
   it('starts a thread with a previewed description', async () => {
     // Prepare
-    await arohaPage.goto(url(`/g/${groupHandle}`));
+    await arohaPage.goto(url(stack, `/g/${groupHandle}`));
     await arohaPage.getByRole('link', { name: 'Start a thread' }).click();
     await expectHeading(arohaPage, 'Start a thread');
     expect(await arohaPage.title()).toBe(`Start a thread: ${groupName} · Moot`);
@@ -285,12 +210,7 @@ describe('a thread, from its start to a second member reading it', () => {
 
   it('shows Ben, once he has joined, the thread as unread in the group', async () => {
     // Prepare
-    const link = await nextLink(ben.email, 0, /\/invitations\/accept#token=[A-Za-z0-9_-]{43}/);
-    await benPage.goto(url(link));
-    await benPage.getByRole('button', { name: 'Accept and join' }).click();
-    await benPage.waitForURL((address) => address.pathname === '/welcome');
-    await giveName(benPage, ben.name);
-    await benPage.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+    await acceptInvitation(stack, benPage, ben, groupHandle);
 
     // Act
     const row = benPage.locator('.thread').filter({ hasText: threadTitle });
