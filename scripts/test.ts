@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './local/stack.ts';
 
@@ -19,4 +20,17 @@ const bin = (pkg: string, path: string) => join(repoRoot, 'node_modules', pkg, p
 
 run('Type-check', [bin('typescript', 'bin/tsc'), '--noEmit', '-p', 'tsconfig.json']);
 run('Build the web app', [bin('vite', 'bin/vite.js'), 'build', '--config', 'frontend/vite.config.ts', '--logLevel', 'warn']);
-run('Tests', [bin('vitest', 'vitest.mjs'), 'run', ...process.argv.slice(2)]);
+// The JSON report lets the run end with one plain summary line that any CI can read.
+const report = join(repoRoot, '.build', 'vitest-report.json');
+const tests = spawnSync(
+  process.execPath,
+  [bin('vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  { cwd: repoRoot, stdio: 'inherit' },
+);
+try {
+  const summary = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+  console.log(`\nTests: ${summary.numPassedTests} passed, ${summary.numFailedTests} failed, ${summary.numPendingTests} skipped`);
+} catch {
+  console.error('No test report was written.');
+}
+process.exit(tests.status ?? 1);
