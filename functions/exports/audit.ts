@@ -9,6 +9,8 @@ import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { groupKeys, loadGroup, type GroupContext, type MembershipItem } from '../groups/store.ts';
 
 export const AUDIT_PAGE = 50;
+/** How many DynamoDB pages one filtered audit page may read before it answers with what it has. */
+export const AUDIT_MAX_READS = 10;
 /** The CSV is one response: at most this many events (a Lambda answer is at most 6 MB). */
 export const AUDIT_CSV_MAX = 20_000;
 
@@ -55,8 +57,17 @@ export async function getAudit(request: ApiRequest<'GET /api/groups/{id}/audit'>
   const context = await authorize(request);
   const { cursor, ...filters } = request.query;
   const scope = `audit:${context.group.groupId}:${filters.kind ?? ''}:${filters.actorId ?? ''}`;
-  const page = await auditPage(context.group.groupId, filters, await decodeCursor(scope, cursor), AUDIT_PAGE);
-  return { body: { items: await entries(context.group.groupId, page.items), cursor: await encodeCursor(scope, page.lastKey) } };
+  // A filter runs after DynamoDB reads a page, so a filtered page can come back short or empty while
+  // older matches remain: keep reading (a bounded number of times) until the page is full.
+  const items: EventRecordItem[] = [];
+  let start = await decodeCursor(scope, cursor);
+  for (let reads = 0; reads < AUDIT_MAX_READS && items.length < AUDIT_PAGE; reads++) {
+    const page = await auditPage(context.group.groupId, filters, start, AUDIT_PAGE - items.length);
+    items.push(...page.items);
+    start = page.lastKey;
+    if (!start) break;
+  }
+  return { body: { items: await entries(context.group.groupId, items), cursor: await encodeCursor(scope, start) } };
 }
 
 /** GET /api/groups/{id}/audit.csv: the same trail, filtered the same way, as RFC 4180 CSV. */

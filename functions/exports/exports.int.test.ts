@@ -3,6 +3,14 @@ import { api, signIn } from '../../scripts/test-support/api.ts';
 import { groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 describe('the audit view', () => {
+  it('finds filtered events older than a full page of other events', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    for (let i = 0; i < 55; i++) await api('PATCH', `/api/groups/${group.id}`, { cookie: admin.cookie, body: { name: `Renamed ${i}` } });
+    const created = await api('GET', `/api/groups/${group.id}/audit?kind=GroupCreated`, { cookie: admin.cookie });
+    expect(created.status).toBe(200);
+    expect(created.body.items.map((e: { kind: string }) => e.kind)).toEqual(['GroupCreated']);
+  });
+
   it('shows admins who changed what and when, newest first, filterable by kind and actor', async () => {
     // Prepare
     const { admin, group, members } = await groupWithMembers(1);
