@@ -1,12 +1,21 @@
-// Account benchmark: delete-account time for a person with 1,000 comments, and the personal
-// export's time and the process's peak memory for the same person. Prints figures; asserts nothing.
-// (Group export and import figures join here when those are built.)
+// Account and group-archive benchmark: delete-account time for a person with 1,000 comments, and
+// the personal export's time and peak memory for the same person; group export time and peak
+// memory at 1,000, 10,000 and 100,000 items, and import time at 10,000 items. Prints figures;
+// asserts nothing. `BENCH_GROUP_SIZES=1000,10000` runs fewer sizes; `BENCH_SKIP_PERSONAL=1` skips the first part.
 import { pathToFileURL } from 'node:url';
 import { startStack } from '../local/stack.ts';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS) || 1000;
 
+const GROUP_SIZES = (process.env.BENCH_GROUP_SIZES ?? '1000,10000,100000').split(',').map(Number);
+const IMPORT_SIZE = 10_000;
+
 export async function main(): Promise<void> {
+  if (process.env.BENCH_SKIP_PERSONAL !== '1') await personal();
+  await groupArchives();
+}
+
+async function personal(): Promise<void> {
   console.log('## Account: delete and personal export');
   const stack = await startStack({ port: 0, mailPort: 0, schedulerIntervalMs: 86_400_000 });
   const url = (path: string) => `${stack.appUrl}${path}`;
@@ -53,4 +62,124 @@ export async function main(): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) await main();
+/** Peak RSS and heap while `fn` runs, sampled every 10 ms. */
+async function measure<T>(fn: () => Promise<T>): Promise<{ result: T; ms: number; rss: number; heap: number }> {
+  let rss = process.memoryUsage().rss;
+  let heap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  }, 10);
+  const started = performance.now();
+  try {
+    const result = await fn();
+    return { result, ms: performance.now() - started, rss: Math.round(rss / 2 ** 20), heap: Math.round(heap / 2 ** 20) };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+/**
+ * A group of `items` table items written straight to the table, in the shapes the use cases write:
+ * 1% memberships, threads of 1,000 timeline items each, and one poll with 1% ballots.
+ */
+async function seedGroup(items: number): Promise<{ groupId: string; adminId: string }> {
+  const { randomBytes } = await import('node:crypto');
+  const { batchPut } = await import('../../functions/lib/db.ts');
+  const id = () => randomBytes(16).toString('base64url');
+  const now = new Date().toISOString();
+  const groupId = id();
+  const adminId = id();
+  const members = Math.max(1, Math.floor(items / 100));
+  const ballots = Math.floor(items / 100);
+  const threads = Math.max(1, Math.floor((items - members - ballots) / 1000));
+  const perThread = Math.floor((items - members - ballots) / threads) - 1;
+  const memberIds = [adminId, ...Array.from({ length: members - 1 }, id)];
+  let batch: Array<{ pk: string; sk: string } & Record<string, unknown>> = [];
+  const add = async (item: { pk: string; sk: string } & Record<string, unknown>) => {
+    batch.push(item);
+    if (batch.length >= 500) (await batchPut(batch), (batch = []));
+  };
+  await add({ pk: `group#${groupId}`, sk: 'group', type: 'group', groupId, handle: `bench-${groupId.toLowerCase().slice(0, 8)}`, name: `Bench ${items}`, description: 'A **benchmark** group', parentId: null, privacy: 'closed', discussionPrivacy: 'private_only', membershipGranting: 'approval', flags: {}, parentMembersCanSeeDiscussions: false, isVisibleToParentMembers: true, memberCount: members, adminCount: 1, subgroups: [], createdAt: now, createdBy: adminId, updatedAt: now });
+  for (const [i, userId] of memberIds.entries()) {
+    await add({ pk: `group#${groupId}`, sk: `member#${userId}`, gsi1pk: `memberof#${userId}`, gsi1sk: `group#${groupId}`, type: 'membership', groupId, userId, role: i === 0 ? 'admin' : 'member', title: null, name: `Member ${i}`, email: `bench-${userId.toLowerCase()}@example.org`, joinedAt: now, via: 'link', groupName: `Bench ${items}`, groupHandle: 'bench', groupPrivacy: 'closed', parentId: null });
+  }
+  for (let t = 0; t < threads; t++) {
+    const threadId = id();
+    await add({ pk: `discussion#${threadId}`, sk: 'thread', gsi1pk: `threads#${groupId}`, gsi1sk: `0#${now}#${threadId}`, type: 'discussion', threadId, groupId, title: `Thread ${t}`, description: 'About *things*', private: false, authorId: adminId, authorName: 'Member 0', createdAt: now, updatedAt: now, lastActivityAt: now, seq: perThread, maxDepth: 3, commentCount: perThread, version: 1, reactions: {}, attachmentIds: [], mentions: {} });
+    for (let seq = 1; seq <= perThread; seq++) {
+      const author = memberIds[seq % memberIds.length]!;
+      await add({ pk: `discussion#${threadId}`, sk: `item#${String(seq).padStart(10, '0')}`, type: 'timelineItem', threadId, seq, kind: 'comment', authorId: author, authorName: `Member ${seq % memberIds.length}`, body: `Comment ${seq}: some words about the budget, with a [link](https://example.org) and **bold** text.`, parentSeq: null, depth: 0, createdAt: now, version: 1, replyCount: 0, reactions: {}, mentions: {}, attachmentIds: [] });
+    }
+  }
+  if (ballots) {
+    const { buildPoll, CreatePoll, recount, toStoredTally } = await import('../../shared/polls/index.ts');
+    const z = await import('zod/mini');
+    const poll = buildPoll(z.parse(CreatePoll, { type: 'poll', title: 'Colour', options: ['Red', 'Green', 'Blue'], settings: { maxChoices: 1 } }) as never);
+    const pollId = id();
+    const cast = Array.from({ length: ballots }, (_, i) => ({ choices: { option: `o${(i % 3) + 1}` }, reason: null }));
+    await add({ pk: `poll#${pollId}`, sk: 'poll', gsi1pk: `polls#${groupId}#closed`, gsi1sk: `${now}#${pollId}`, type: 'poll', pollId, groupId, threadId: null, timelineSeq: null, authorId: adminId, authorName: 'Member 0', createdAt: now, updatedAt: now, closedAt: now, poll, tally: toStoredTally(recount(poll, cast as never)), invitedCount: 0, version: 1 });
+    for (const [i, b] of cast.entries()) await add({ pk: `poll#${pollId}`, sk: `ballot#${id()}`, type: 'ballot', ...b, version: 1, voterId: memberIds[i % memberIds.length], voterName: 'Member', castAt: now });
+  }
+  if (batch.length) await batchPut(batch);
+  return { groupId, adminId };
+}
+
+async function exportInChild(groupId: string, adminId: string): Promise<{ ms: number; baseRssMb: number; maxRssMb: number; records: number; bytes: number; archive: string }> {
+  // Asynchronous: the emulators the child talks to live in this process.
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const { stdout } = await promisify(execFile)(process.execPath, [new URL(import.meta.url).pathname, '--export-child', groupId, adminId], { env: process.env, encoding: 'utf8', maxBuffer: 2 ** 24 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!);
+}
+
+/** The child: one export, then its time and its own peak RSS as one JSON line. */
+async function exportChild(groupId: string, adminId: string): Promise<void> {
+  const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
+  const baseRssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const started = performance.now();
+  const result = await writeGroupArchive(`bench/${groupId}/`, groupId, adminId);
+  const ms = performance.now() - started;
+  console.log(JSON.stringify({ ms, baseRssMb, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), records: result.records, bytes: result.bytes, archive: result.objects.archive }));
+}
+
+async function groupArchives(): Promise<void> {
+  console.log('## Groups: export and import');
+  const stack = await startStack({ port: 0, mailPort: 0, schedulerIntervalMs: 86_400_000 });
+  try {
+    const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
+    const { runImport } = await import('../../functions/exports/group-import.ts');
+    const { CopyObjectCommand } = await import('@aws-sdk/client-s3');
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { s3, db } = await import('../../functions/lib/clients.ts');
+    const { config } = await import('../../functions/lib/config.ts');
+    let importSource: { key: string; adminId: string } | null = null;
+    for (const size of GROUP_SIZES) {
+      const { groupId, adminId } = await seedGroup(size);
+      // The export runs in its own Node process, as in its Lambda, so its peak RSS is its own.
+      const run = await exportInChild(groupId, adminId);
+      console.log(`group export, ${size.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms, ${run.records.toLocaleString('en')} records, ${(run.bytes / 2 ** 20).toFixed(1)} MB gzip; peak RSS ${run.maxRssMb} MB (export process alone; ${run.baseRssMb} MB of it before the export began: Node with the unbundled SDK)`);
+      if (size === IMPORT_SIZE) importSource = { key: run.archive, adminId };
+    }
+    if (!importSource) {
+      const { groupId, adminId } = await seedGroup(IMPORT_SIZE);
+      importSource = { key: (await writeGroupArchive(`bench/${groupId}/`, groupId, adminId)).objects.archive!, adminId };
+    }
+    const importId = `benchimport${Date.now()}`.padEnd(22, '0').slice(0, 22);
+    const uploadKey = `imports/${importSource.adminId}/${importId}/archive.ndjson.gz`;
+    await s3.send(new CopyObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey, CopySource: `${config.exportsBucket}/${importSource.key}` }));
+    await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `user#${importSource.adminId}`, sk: 'profile', type: 'user', userId: importSource.adminId, email: `bench-${importSource.adminId.toLowerCase()}@example.org`, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } }));
+    await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `groupimport#${importId}`, sk: 'job', type: 'groupImport', importId, userId: importSource.adminId, uploadKey, status: 'pending', requestedAt: new Date().toISOString() } }));
+    const run = await measure(() => runImport(importId));
+    console.log(`group import, ${IMPORT_SIZE.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms (check, stage, publish); peak heap ${run.heap} MB (in the stack's process)`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
+  // The SDK's keep-alive sockets would hold the child open.
+  if (process.argv[2] === '--export-child') (await exportChild(process.argv[3]!, process.argv[4]!), process.exit(0));
+  else await main();
+}
