@@ -19,7 +19,7 @@ import type { AttachmentItem } from '../discussions/content.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
 import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } from '../groups/store.ts';
 import type { BallotItem, OutcomeItem, PollItem } from '../polls/store.ts';
-import { GzipUpload } from './multipart.ts';
+import { GzipUpload, MIN_PART_BYTES } from './multipart.ts';
 import { csvHeader, csvRow, html } from './render.ts';
 import { jobKeys, type GroupExportItem } from './store.ts';
 
@@ -86,10 +86,11 @@ class ExportOutputs {
 
   constructor(base: string) {
     this.base = base;
-    this.archive = new GzipUpload(config.exportsBucket, `${base}moot-group-export.ndjson.gz`);
-    this.html = new GzipUpload(config.exportsBucket, `${base}archive.html`, { gzip: false, contentType: 'text/html; charset=utf-8' });
+    // Eight objects are open at once, so each buffers the smallest part S3 allows.
+    this.archive = new GzipUpload(config.exportsBucket, `${base}moot-group-export.ndjson.gz`, { partBytes: MIN_PART_BYTES });
+    this.html = new GzipUpload(config.exportsBucket, `${base}archive.html`, { gzip: false, contentType: 'text/html; charset=utf-8', partBytes: MIN_PART_BYTES });
     this.csv = Object.fromEntries(
-      (Object.keys(CSV_COLUMNS) as CsvName[]).map((name) => [name, new GzipUpload(config.exportsBucket, `${base}${name}.csv`, { gzip: false, contentType: 'text/csv; charset=utf-8' })]),
+      (Object.keys(CSV_COLUMNS) as CsvName[]).map((name) => [name, new GzipUpload(config.exportsBucket, `${base}${name}.csv`, { gzip: false, contentType: 'text/csv; charset=utf-8', partBytes: MIN_PART_BYTES })]),
     ) as Record<CsvName, GzipUpload>;
   }
 

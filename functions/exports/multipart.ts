@@ -12,6 +12,8 @@ import { s3 } from '../lib/clients.ts';
 
 /** S3 wants parts of at least 5 MiB (all but the last); 8 MiB keeps memory small and requests few. */
 export const PART_BYTES = 8 * 1024 * 1024;
+/** The smallest part S3 takes: for exports that write several objects side by side. */
+export const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 /**
  * A gzip stream written straight into S3 with a multipart upload, so an archive of any size costs
@@ -31,9 +33,12 @@ export class GzipUpload {
   private parts: Array<{ ETag: string; PartNumber: number }> = [];
   bytes = 0;
 
-  constructor(bucket: string, key: string, options: { gzip?: boolean; contentType?: string } = {}) {
+  private readonly partBytes: number;
+
+  constructor(bucket: string, key: string, options: { gzip?: boolean; contentType?: string; partBytes?: number } = {}) {
     this.bucket = bucket;
     this.key = key;
+    this.partBytes = options.partBytes ?? PART_BYTES;
     this.gzip = options.gzip === false ? null : createGzip();
     this.contentType = options.contentType ?? 'application/gzip';
     this.gzip?.on('data', (chunk: Buffer) => this.accept(chunk));
@@ -52,7 +57,7 @@ export class GzipUpload {
     } else {
       this.accept(typeof data === 'string' ? Buffer.from(data) : data);
     }
-    if (this.pending >= PART_BYTES) await this.sendPart();
+    if (this.pending >= this.partBytes) await this.sendPart();
   }
 
   private take(): Buffer {
