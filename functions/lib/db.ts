@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  BatchWriteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -194,37 +195,30 @@ export async function queryAll<T>(pk: string, skPrefix: string, projection?: str
   return items;
 }
 
-/** Puts many items with BatchWriteItem (25 a request), retrying anything DynamoDB leaves unprocessed. */
-export async function batchPut(items: Array<Key & Record<string, unknown>>): Promise<number> {
-  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  let requests = 0;
-  for (let i = 0; i < items.length; i += 25) {
-    let pending: Array<{ PutRequest: { Item: Record<string, unknown> } }> | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
+
+/** BatchWriteItem in groups of 25, retrying whatever DynamoDB leaves unprocessed, with backoff. */
+async function batchWrite(requests: WriteRequest[]): Promise<number> {
+  let sent = 0;
+  for (let i = 0; i < requests.length; i += 25) {
+    let pending: WriteRequest[] | undefined = requests.slice(i, i + 25);
     for (let attempt = 0; pending?.length; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
       const result = await db.send(new BatchWriteCommand({ RequestItems: { [TableName()]: pending } }));
-      requests++;
-      pending = result.UnprocessedItems?.[TableName()] as typeof pending;
+      sent++;
+      pending = result.UnprocessedItems?.[TableName()] as WriteRequest[] | undefined;
     }
   }
-  return requests;
+  return sent;
 }
 
-/** Deletes many items with BatchWriteItem (25 a request), retrying anything left unprocessed. */
-export async function batchDelete(keyList: Key[]): Promise<number> {
-  const { BatchWriteCommand } = await import('@aws-sdk/lib-dynamodb');
-  let requests = 0;
-  for (let i = 0; i < keyList.length; i += 25) {
-    let pending: Array<{ DeleteRequest: { Key: Key } }> | undefined = keyList.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key: { pk: Key.pk, sk: Key.sk } } }));
-    for (let attempt = 0; pending?.length; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      const result = await db.send(new BatchWriteCommand({ RequestItems: { [TableName()]: pending } }));
-      requests++;
-      pending = result.UnprocessedItems?.[TableName()] as typeof pending;
-    }
-  }
-  return requests;
-}
+/** Puts many items (no conditions: BatchWriteItem has none). Returns the requests made. */
+export const batchPut = (items: Array<Key & Record<string, unknown>>): Promise<number> =>
+  batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+
+/** Deletes many items by key. Returns the requests made. */
+export const batchDelete = (keyList: Key[]): Promise<number> =>
+  batchWrite(keyList.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })));
 
 /** Calls `each` with every page of a Query, so large collections never sit in memory whole. */
 export async function forEachPage<T>(input: Omit<QueryCommandInput, 'TableName'>, each: (items: T[]) => Promise<void>): Promise<void> {
