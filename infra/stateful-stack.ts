@@ -105,7 +105,10 @@ export class StatefulStack extends Stack {
       });
 
     // Browsers upload straight to S3 with a presigned POST, from the deployment's own origin only.
-    this.uploads = dataBucket('Uploads', names.uploadsBucket, [], [
+    // Group archives uploaded for import are deleted when the import ends; this rule catches the rest.
+    this.uploads = dataBucket('Uploads', names.uploadsBucket, [
+      { id: 'expire-import-archives', prefix: 'imports/', expiration: Duration.days(7) },
+    ], [
       {
         allowedOrigins: [`https://${deployment.domain}`],
         allowedMethods: [s3.HttpMethods.POST, s3.HttpMethods.GET],

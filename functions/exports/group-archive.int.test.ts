@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { api, rawTable, scanTable, signIn } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 type Rec = Record<string, any>;
+const s3 = () => new S3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+const uploadExists = (key: string) => s3().send(new HeadObjectCommand({ Bucket: 'moot-uploads', Key: key })).then(() => true, () => false);
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
 
 async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 45_000): Promise<T> {
@@ -53,10 +56,11 @@ async function importArchive(cookie: string, gz: Buffer) {
   const uploadKey = await uploadArchive(cookie, gz);
   const requested = await api('POST', '/api/imports', { cookie, body: { uploadKey } });
   expect(requested.status).toBe(202);
-  return waitFor(async () => {
+  const finished = await waitFor(async () => {
     const status = await api('GET', `/api/imports/${requested.body.id}`, { cookie });
     return ['done', 'rejected'].includes(status.body.status) ? status.body : null;
   }, 'the import');
+  return { ...finished, uploadKey };
 }
 
 async function startPoll(cookie: string, groupId: string, body: Rec) {
@@ -189,6 +193,57 @@ describe('group export', () => {
   });
 });
 
+describe('export and import lists and limits', () => {
+  it('lists an admin\u2019s own exports of a group, newest first with links once ready, and nobody else\u2019s', async () => {
+    const { admin, group, members } = await groupWithMembers(1);
+    expect((await api('PATCH', `/api/memberships/${group.id}.${members[0]!.userId}`, { cookie: admin.cookie, body: { role: 'admin' } })).status).toBe(200);
+    const first = await exportGroup(admin.cookie, group.id);
+    const second = await api('POST', `/api/groups/${group.id}/exports`, { cookie: admin.cookie });
+
+    const mine = await api('GET', `/api/groups/${group.id}/exports`, { cookie: admin.cookie });
+    const theirs = await api('GET', `/api/groups/${group.id}/exports`, { cookie: members[0]!.cookie });
+    const outsider = await api('GET', `/api/groups/${group.id}/exports`, { cookie: (await signIn()).cookie });
+
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((e: Rec) => e.id)).toEqual([second.body.id, first.status.id]);
+    expect(mine.body.items[1]).toMatchObject({ status: 'ready', links: { archive: expect.any(String) } });
+    expect(theirs.body.items).toEqual([]);
+    expect(outsider.status).toBe(403);
+  });
+
+  it('allows five exports of one group an hour, then answers 429 with Retry-After, and records none past the limit', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const answers = await Promise.all(Array.from({ length: 7 }, () => api('POST', `/api/groups/${group.id}/exports`, { cookie: admin.cookie })));
+    expect(answers.filter((a) => a.status === 202)).toHaveLength(5);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused).toHaveLength(2);
+    expect(Number(refused[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
+    const jobs = (await scanTable()).filter((i) => i.type === 'groupExport' && i.groupId === group.id);
+    expect(jobs).toHaveLength(5);
+  });
+
+  it('lists a person\u2019s imports newest first, paged with a signed cursor, and refuses a sixth in an hour', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const { gz } = await exportGroup(admin.cookie, group.id);
+    const importer = await signIn();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const requested = await api('POST', '/api/imports', { cookie: importer.cookie, body: { uploadKey: await uploadArchive(importer.cookie, gz) } });
+      expect(requested.status).toBe(202);
+      ids.unshift(requested.body.id);
+    }
+    const sixth = await api('POST', '/api/imports', { cookie: importer.cookie, body: { uploadKey: await uploadArchive(importer.cookie, gz) } });
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+
+    const listed = await api('GET', '/api/imports', { cookie: importer.cookie });
+    expect(listed.body.items.map((i: Rec) => i.id)).toEqual(ids);
+    expect(listed.body.cursor).toBeNull();
+    expect((await api('GET', '/api/imports', { cookie: admin.cookie })).body.items.map((i: Rec) => i.id)).not.toContain(ids[0]);
+    expect((await api('GET', '/api/imports?cursor=forged.cursor', { cookie: importer.cookie })).status).toBe(400);
+  });
+});
+
 describe('group import', () => {
   it('round-trips a whole group: export, import, export again gives the same content, ids aside', async () => {
     // Prepare
@@ -243,6 +298,7 @@ describe('group import', () => {
 
     expect(result.status).toBe('rejected');
     expect(result.report.problems.join(' ')).toMatch(reason);
+    expect(await uploadExists(result.uploadKey)).toBe(false);
     const newRoot = createHash('sha256').update(`${result.id}|${group.id}`).digest('base64url').slice(0, 22);
     expect((await scanTable()).filter((i) => String(i.pk).includes(newRoot))).toEqual([]);
   });
@@ -258,6 +314,7 @@ describe('group import', () => {
     const result = await importArchive(importer.cookie, reseal(edited));
 
     expect(result.status).toBe('done');
+    expect(await uploadExists(result.uploadKey)).toBe(false);
     expect(result.report.people).toMatchObject({ created: 1, matched: 1 });
     const members = await api('GET', `/api/groups/${result.report.groups[0].id}/memberships`, { cookie: importer.cookie });
     const roles = Object.fromEntries((members.body.items as Rec[]).map((m) => [m.email ?? m.user?.email, m.role]));

@@ -8,12 +8,13 @@ import { canSeeGroup } from '../../shared/permissions/groups.ts';
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { newId } from '../lib/crypto.ts';
-import { create, forEachPage, get, getMany, patch, transact, updateItem } from '../lib/db.ts';
+import { create, forEachPage, get, getMany, patch, queryPage, transact, updateItem } from '../lib/db.ts';
 import { nowSeconds, type EventRecordItem } from '../lib/entities.ts';
-import { forbidden, notFound } from '../lib/errors.ts';
+import { forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { logger } from '../lib/logger.ts';
+import { rateLimitCheck } from '../lib/rate-limit.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
 import type { AttachmentItem } from '../discussions/content.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
@@ -21,10 +22,12 @@ import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } f
 import type { BallotItem, OutcomeItem, PollItem } from '../polls/store.ts';
 import { GzipUpload, MIN_PART_BYTES } from './multipart.ts';
 import { csvHeader, csvRow, html } from './render.ts';
-import { jobKeys, type GroupExportItem } from './store.ts';
+import { jobIndex, jobKeys, type GroupExportItem } from './store.ts';
 
 /** Links last 7 days, as long as SigV4 allows; the bucket's lifecycle rule deletes the objects after that. */
 const LINK_SECONDS = 7 * 24 * 60 * 60;
+/** A whole-group export reads every item of the group: a few an hour per group is plenty. */
+export const groupExportLimit = { name: 'group-export', limit: 5, windowSeconds: 60 * 60 };
 
 /** POST /api/groups/{id}/exports: admins only; the worker builds the archive from the event. */
 export async function requestGroupExport(request: ApiRequest<'POST /api/groups/{id}/exports'>): Promise<ApiReply> {
@@ -33,11 +36,14 @@ export async function requestGroupExport(request: ApiRequest<'POST /api/groups/{
   if (!canExportGroup(context.facts, context.viewer)) throw forbidden('Only the group\u2019s admins can export it.');
   const exportId = newId();
   const groupId = context.group.groupId;
+  const requestedAt = new Date().toISOString();
   const item: GroupExportItem = {
-    ...jobKeys.groupExport(exportId), type: 'groupExport', exportId, groupId, requestedBy: request.actor.id,
-    status: 'pending', requestedAt: new Date().toISOString(), expiresAt: nowSeconds() + LINK_SECONDS,
+    ...jobKeys.groupExport(exportId), ...jobIndex.groupExports(groupId, request.actor.id, requestedAt, exportId), type: 'groupExport', exportId, groupId,
+    requestedBy: request.actor.id, status: 'pending', requestedAt, expiresAt: nowSeconds() + LINK_SECONDS,
   };
-  const codes = await transact([create({ ...item }), recordEvent({ kind: 'GroupExportRequested', groupId, exportId }, { actorId: request.actor.id, ip: request.ip })]);
+  const limit = rateLimitCheck(groupExportLimit, groupId);
+  const codes = await transact([limit.op, create({ ...item }), recordEvent({ kind: 'GroupExportRequested', groupId, exportId }, { actorId: request.actor.id, ip: request.ip })]);
+  if (codes?.[0] === 'ConditionalCheckFailed') throw tooManyRequests(limit.retryAfter, `This group was exported ${groupExportLimit.limit} times in the last hour. Try again later.`);
   if (codes) throw new Error(`Export request was not recorded: ${codes.join(',')}`);
   return { status: 202, body: { id: exportId, status: 'pending' } };
 }
@@ -47,17 +53,31 @@ export async function getGroupExport(request: ApiRequest<'GET /api/exports/{id}'
   const id = request.params.id!;
   const job = /^[A-Za-z0-9_-]{22}$/.test(id) ? await get<GroupExportItem>(jobKeys.groupExport(id)) : null;
   if (!job || job.requestedBy !== request.actor.id || job.expiresAt <= nowSeconds()) throw notFound('No such export.');
+  return { body: await exportStatus(job) };
+}
+
+/** GET /api/groups/{id}/exports: the asking admin's exports of the group that still have links (7 days), in one Query. */
+export async function listGroupExports(request: ApiRequest<'GET /api/groups/{id}/exports'>): Promise<ApiReply> {
+  const context = await loadGroup(request.params.id!, request.actor);
+  if (!canSeeGroup(context.facts, context.viewer)) throw notFound('No such group.');
+  if (!canExportGroup(context.facts, context.viewer)) throw forbidden('Only the group\u2019s admins can export it.');
+  const { gsi1pk } = jobIndex.groupExports(context.group.groupId, request.actor.id, '', '');
+  const { items } = await queryPage<GroupExportItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk }, ScanIndexForward: false, Limit: 20 });
+  const live = items.filter((job) => job.expiresAt > nowSeconds());
+  return { body: { items: await Promise.all(live.map(exportStatus)) } };
+}
+
+/** Presigning is local computation: no request per link. */
+async function exportStatus(job: GroupExportItem) {
   const links: Record<string, string> = {};
   for (const [name, key] of Object.entries(job.objects ?? {})) {
     const filename = key.slice(key.lastIndexOf('/') + 1);
     links[name] = await getSignedUrl(s3, new GetObjectCommand({ Bucket: config.exportsBucket, Key: key, ResponseContentDisposition: `attachment; filename="${filename}"` }), { expiresIn: LINK_SECONDS });
   }
   return {
-    body: {
-      id: job.exportId, groupId: job.groupId, status: job.status, requestedAt: job.requestedAt,
-      finishedAt: job.finishedAt ?? null, records: job.records ?? null, bytes: job.bytes ?? null,
-      ...(job.status === 'ready' ? { links } : {}),
-    },
+    id: job.exportId, groupId: job.groupId, status: job.status, requestedAt: job.requestedAt,
+    finishedAt: job.finishedAt ?? null, records: job.records ?? null, bytes: job.bytes ?? null,
+    ...(job.status === 'ready' ? { links } : {}),
   };
 }
 

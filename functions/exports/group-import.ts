@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -9,9 +9,11 @@ import { fromStoredTally, recount, toStoredTally, type Ballot, type Poll } from 
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { emailHash, newId } from '../lib/crypto.ts';
-import { batchPut, create, get, getMany, patch, put, transact, updateItem, type Key } from '../lib/db.ts';
+import { batchPut, create, get, getMany, patch, put, queryPage, transact, updateItem, type Key } from '../lib/db.ts';
+import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
+import { rateLimitCheck } from '../lib/rate-limit.ts';
 import { keys, type UserEmailItem, type UserItem } from '../lib/entities.ts';
-import { invalid, notFound } from '../lib/errors.ts';
+import { invalid, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { logger } from '../lib/logger.ts';
@@ -19,12 +21,15 @@ import type { RecordedEvent } from '../workers/stream-handler.ts';
 import { threadKeys } from '../discussions/store.ts';
 import { groupKeys, type GroupItem, type MembershipItem, type SubgroupSummary } from '../groups/store.ts';
 import { ballotIdFor, pollKeys } from '../polls/store.ts';
-import { jobKeys, type GroupImportItem, type ImportReport } from './store.ts';
+import { jobIndex, jobKeys, type GroupImportItem, type ImportReport } from './store.ts';
 
 const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
 /** Items written per BatchWrite round (four requests of 25). */
 const STAGE_BATCH = 100;
 const ID = /^[A-Za-z0-9_-]{22}$/;
+/** Each import reads a whole archive and writes a whole group: a few an hour per person. */
+export const importLimit = { name: 'group-import', limit: 5, windowSeconds: 60 * 60 };
+const IMPORTS_PAGE = 20;
 
 /** POST /api/imports/uploads: a presigned POST for one gzip archive, into the uploader's own prefix. */
 export async function requestImportUpload(request: ApiRequest<'POST /api/imports/uploads'>): Promise<ApiReply> {
@@ -48,19 +53,40 @@ export async function requestImport(request: ApiRequest<'POST /api/imports'>): P
   const head = await s3.send(new HeadObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey })).catch(() => null);
   if (!head) throw invalid({ uploadKey: 'The archive has not finished uploading.' });
   const importId = newId();
-  const job: GroupImportItem = { ...jobKeys.groupImport(importId), type: 'groupImport', importId, userId: actor.id, uploadKey, status: 'pending', requestedAt: new Date().toISOString() };
-  const codes = await transact([create({ ...job }), recordEvent({ kind: 'GroupImportRequested', userId: actor.id, importId }, { actorId: actor.id, ip: request.ip })]);
+  const requestedAt = new Date().toISOString();
+  const job: GroupImportItem = { ...jobKeys.groupImport(importId), ...jobIndex.imports(actor.id, requestedAt, importId), type: 'groupImport', importId, userId: actor.id, uploadKey, status: 'pending', requestedAt };
+  const limit = rateLimitCheck(importLimit, actor.id);
+  const codes = await transact([limit.op, create({ ...job }), recordEvent({ kind: 'GroupImportRequested', userId: actor.id, importId }, { actorId: actor.id, ip: request.ip })]);
+  if (codes?.[0] === 'ConditionalCheckFailed') throw tooManyRequests(limit.retryAfter, `You started ${importLimit.limit} imports in the last hour. Try again later.`);
   if (codes) throw new Error(`Import request was not recorded: ${codes.join(',')}`);
   return { status: 202, body: { id: importId, status: 'pending' } };
 }
+
+const importStatus = (job: GroupImportItem) =>
+  ({ id: job.importId, status: job.status, requestedAt: job.requestedAt, finishedAt: job.finishedAt ?? null, report: job.report ?? null });
 
 /** GET /api/imports/{id}: status and report, for the person who asked only. */
 export async function getImport(request: ApiRequest<'GET /api/imports/{id}'>): Promise<ApiReply> {
   const id = request.params.id!;
   const job = ID.test(id) ? await get<GroupImportItem>(jobKeys.groupImport(id)) : null;
   if (!job || job.userId !== request.actor.id) throw notFound('No such import.');
-  return { body: { id: job.importId, status: job.status, requestedAt: job.requestedAt, finishedAt: job.finishedAt ?? null, report: job.report ?? null } };
+  return { body: importStatus(job) };
 }
+
+/** GET /api/imports: the asker's imports, newest first, one Query per page. */
+export async function listImports(request: ApiRequest<'GET /api/imports'>): Promise<ApiReply> {
+  const scope = `imports|${request.actor.id}`;
+  const { gsi1pk } = jobIndex.imports(request.actor.id, '', '');
+  const page = await queryPage<GroupImportItem>({
+    IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk },
+    ScanIndexForward: false, Limit: IMPORTS_PAGE, ExclusiveStartKey: await decodeCursor(scope, request.query.cursor),
+  });
+  return { body: { items: page.items.map(importStatus), cursor: await encodeCursor(scope, page.lastKey) } };
+}
+
+/** The uploaded archive has served its purpose once the import is done or refused. */
+const deleteUpload = (job: GroupImportItem) =>
+  s3.send(new DeleteObjectCommand({ Bucket: config.uploadsBucket, Key: job.uploadKey })).catch((error: unknown) => logger.warn('Import archive not deleted', { importId: job.importId, error: String(error) }));
 
 /** An archive that fails a check: the import is refused with this reason, before anything is written. */
 class Rejected extends Error {}
@@ -304,6 +330,7 @@ export async function runImport(importId: string, hooks: ImportHooks = {}): Prom
   } catch (error) {
     if (!(error instanceof Rejected)) throw error;
     await updateItem(patch(jobKeys.groupImport(importId), { set: { status: 'rejected', finishedAt: new Date().toISOString(), report: { problems: [error.message] } } }));
+    await deleteUpload(job);
     logger.info('Group import rejected', { importId, reason: error.message });
     return;
   }
@@ -327,6 +354,7 @@ export async function runImport(importId: string, hooks: ImportHooks = {}): Prom
   for (const t of [...plan.threads.keys(), ...plan.otherIds]) idMap.set(t, ids.id(t)!);
   if (idMap.size <= 2000) report.ids = Object.fromEntries(idMap);
   await updateItem(patch(jobKeys.groupImport(importId), { set: { status: 'done', finishedAt: new Date().toISOString(), report } }));
+  await deleteUpload(job);
   logger.info('Group import done', { importId, ms: Date.now() - started, counts: plan.counts });
 }
 

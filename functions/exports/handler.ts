@@ -1,14 +1,16 @@
 import { capability } from '../lib/http.ts';
 import { getAudit, getAuditCsv } from './audit.ts';
-import { getGroupExport, requestGroupExport } from './group-export.ts';
-import { getImport, requestImport, requestImportUpload } from './group-import.ts';
+import { getGroupExport, listGroupExports, requestGroupExport } from './group-export.ts';
+import { getImport, listImports, requestImport, requestImportUpload } from './group-import.ts';
 
 export const handler = capability({
   'GET /api/groups/{id}/audit': getAudit,
   'GET /api/groups/{id}/audit.csv': getAuditCsv,
   'POST /api/groups/{id}/exports': requestGroupExport,
+  'GET /api/groups/{id}/exports': listGroupExports,
   'GET /api/exports/{id}': getGroupExport,
   'POST /api/imports/uploads': requestImportUpload,
   'POST /api/imports': requestImport,
+  'GET /api/imports': listImports,
   'GET /api/imports/{id}': getImport,
 });

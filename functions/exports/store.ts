@@ -1,12 +1,22 @@
 import type { Key } from '../lib/db.ts';
 
-/** Export and import jobs: each its own item, found by its id alone (the status routes take only the id). */
+/**
+ * Export and import jobs: each its own item, found by its id alone (the status routes take only
+ * the id), and listed through gsi1: one person's exports of one group, one person's imports.
+ */
 export const jobKeys = {
   groupExport: (exportId: string): Key => ({ pk: `groupexport#${exportId}`, sk: 'job' }),
   groupImport: (importId: string): Key => ({ pk: `groupimport#${importId}`, sk: 'job' }),
 };
 
+export const jobIndex = {
+  groupExports: (groupId: string, userId: string, requestedAt: string, exportId: string) => ({ gsi1pk: `groupexports#${groupId}#${userId}`, gsi1sk: `${requestedAt}#${exportId}` }),
+  imports: (userId: string, requestedAt: string, importId: string) => ({ gsi1pk: `imports#${userId}`, gsi1sk: `${requestedAt}#${importId}` }),
+};
+
 export interface GroupExportItem extends Key {
+  gsi1pk: string;
+  gsi1sk: string;
   type: 'groupExport';
   exportId: string;
   groupId: string;
@@ -35,6 +45,8 @@ export interface ImportReport {
 }
 
 export interface GroupImportItem extends Key {
+  gsi1pk: string;
+  gsi1sk: string;
   type: 'groupImport';
   importId: string;
   userId: string;

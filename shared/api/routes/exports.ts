@@ -14,6 +14,7 @@ const ExportStatus = z.object({
   /** 7-day links by name: `archive` (NDJSON, gzip), `html`, and `members.csv`, `threads.csv`, ... */
   links: z.optional(z.record(z.string(), z.string())),
 });
+const ExportList = z.object({ items: z.array(ExportStatus) });
 /** Archives are uploaded straight to storage with a presigned POST, like attachments, but as gzip and larger. */
 export const ImportUploadRequest = z.object({ size: z.number().check(z.int(), z.positive(), z.lte(2 * 1024 ** 3, { error: 'An archive can be at most 2 GB.' })) });
 const ImportUpload = z.object({ uploadKey: z.string(), url: z.string(), fields: z.record(z.string(), z.string()), maxBytes: z.number() });
@@ -25,6 +26,8 @@ const ImportStatus = z.object({
   finishedAt: z.nullable(z.string()),
   report: z.nullable(z.record(z.string(), z.unknown())),
 });
+export const ImportListQuery = z.object({ cursor: z.optional(z.string()) });
+const ImportList = z.object({ items: z.array(ImportStatus), cursor: z.nullable(z.string()) });
 
 /** What admins can take out of a group (its audit trail, whole-group archives) and bring into this Moot. */
 export const exportRoutes = {
@@ -42,6 +45,10 @@ export const exportRoutes = {
     summary: 'Export the group and the subgroups you belong to: NDJSON archive, CSV files and an offline HTML archive (admins).',
     response: ExportAccepted,
   },
+  'GET /api/groups/{id}/exports': {
+    fn: 'exports', auth: 'required', status: 200,
+    summary: 'Your exports of this group from the last 7 days, newest first, with links to the ready ones (admins).', response: ExportList,
+  },
   'GET /api/exports/{id}': {
     fn: 'exports', auth: 'required', status: 200,
     summary: 'A group export\u2019s status, and its download links once ready (for the admin who asked).', response: ExportStatus,
@@ -53,6 +60,10 @@ export const exportRoutes = {
   'POST /api/imports': {
     fn: 'exports', auth: 'required', status: 202,
     summary: 'Import an uploaded group archive as a new group that you administer.', body: ImportRequest,
+  },
+  'GET /api/imports': {
+    fn: 'exports', auth: 'required', status: 200,
+    summary: 'Your imports, newest first, 20 to a page.', query: ImportListQuery, response: ImportList,
   },
   'GET /api/imports/{id}': {
     fn: 'exports', auth: 'required', status: 200,
