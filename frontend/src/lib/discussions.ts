@@ -2,6 +2,7 @@ import type { DiscussionFacts } from '../../../shared/permissions/discussions.ts
 import type { ReactionName } from '../../../shared/schemas/discussions.ts';
 import type { Volume } from '../../../shared/schemas/notifications.ts';
 import { call } from './api.ts';
+import { postToStorage } from './storage.ts';
 
 // The threads capability as the browser sees it. Imported only by group and thread routes.
 
@@ -179,13 +180,6 @@ export function personHandle(name: string | null): string | null {
   return slug || null;
 }
 
-/** "2.4 MB" */
-export function fileSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
-}
-
 /** "12 March 2026, 14:05" in the reader's own locale. */
 export function dateTimeOf(iso: string): string {
   const date = new Date(iso);
@@ -223,14 +217,8 @@ export async function uploadFile(file: File): Promise<{ ok: true; id: string } |
     const fields = requested.error.fields ?? {};
     return { ok: false, message: `${file.name}: ${fields.contentType ?? fields.size ?? fields.filename ?? requested.error.message}` };
   }
-  const form = new FormData();
-  for (const [key, value] of Object.entries(requested.data.fields)) form.append(key, value);
-  form.append('file', file);
-  try {
-    const stored = await fetch(requested.data.url, { method: 'POST', body: form });
-    if (!stored.ok) return { ok: false, message: `${file.name} could not be stored. Please try again.` };
-  } catch {
-    return { ok: false, message: `${file.name} could not be uploaded. Check your connection and try again.` };
-  }
+  const stored = await postToStorage(requested.data, file);
+  if (stored === 'refused') return { ok: false, message: `${file.name} could not be stored. Please try again.` };
+  if (stored === 'offline') return { ok: false, message: `${file.name} could not be uploaded. Check your connection and try again.` };
   return { ok: true, id: requested.data.uploadId };
 }
