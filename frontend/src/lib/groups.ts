@@ -1,3 +1,4 @@
+import { error, redirect } from '@sveltejs/kit';
 import type { GroupFacts, Viewer } from '../../../shared/permissions/groups.ts';
 import type {
   CreateGroup,
@@ -134,6 +135,20 @@ export function factsOf(group: GroupView): GroupFacts {
 /** Who is looking at a group, for the shared permission rules. */
 export function viewerOf(group: GroupView, me: Me | null): Viewer {
   return { userId: me?.id ?? null, membership: group.myMembership, parentMembership: group.myParentMembership };
+}
+
+/**
+ * For a group page only some people may open: signed out goes to sign in; anyone the shared rule
+ * refuses sees the page as if it did not exist, which is what the API answers them too.
+ */
+export async function requireGroupRule(
+  parent: () => Promise<{ user: Me | null; group: GroupView }>,
+  rule: (group: GroupFacts, viewer: Viewer) => boolean,
+): Promise<{ user: Me; group: GroupView }> {
+  const { user, group } = await parent();
+  if (!user) redirect(307, '/sign-in');
+  if (!rule(factsOf(group), viewerOf(group, user))) error(404, 'Not found');
+  return { user, group };
 }
 
 /** Plain-language words for each setting, shared by the create and settings screens. */

@@ -1,10 +1,7 @@
-import { error, redirect } from '@sveltejs/kit';
 import { canReviewRequests } from '../../../../../../shared/permissions/groups.ts';
-import { factsOf, viewerOf } from '#lib/groups.ts';
+import { requireGroupRule } from '#lib/groups.ts';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ parent }) => {
-  const { user, group } = await parent();
-  if (!user) redirect(307, '/sign-in');
-  if (!canReviewRequests(factsOf(group), viewerOf(group, user))) error(404, 'Not found');
+  await requireGroupRule(parent, canReviewRequests);
 };
