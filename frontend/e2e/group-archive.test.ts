@@ -1,0 +1,253 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack } from '../../scripts/test-support/stack.ts';
+import {
+  acceptInvitation,
+  createGroup,
+  expectHeading,
+  expectNoAccessibilityViolations,
+  launchChromium,
+  signIn,
+  url,
+  type TestStack,
+} from './support.ts';
+
+// A group's archive, in order: Aroha starts a group with a thread and a comment, exports it,
+// downloads the archive and imports it back as a new group that shows the same thread. A damaged
+// archive is refused, both screens work from the keyboard alone, and Ben, a member but no admin,
+// finds no export page. Each step starts where the last ended.
+
+let stack: TestStack;
+let browser: Browser;
+let folder = '';
+
+const run = Date.now();
+const aroha = { email: `aroha.${run}@example.org`, name: 'Aroha Te Whare' };
+const ben = { email: `ben.${run}@example.org`, name: 'Ben Okafor' };
+const groupName = `Allotment Society ${run}`;
+const threadTitle = 'Water butts for the east plots';
+const commentText = 'Two more butts would see us through August.';
+
+let arohaPage: Page;
+let groupHandle = '';
+let archive = Buffer.alloc(0);
+let archivePath = '';
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchChromium();
+  arohaPage = await (await browser.newContext()).newPage();
+  folder = await mkdtemp(join(tmpdir(), 'moot-archive-'));
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+  if (folder) await rm(folder, { recursive: true, force: true });
+});
+
+/** Writes `bytes` to a file named `name` in the journey's own folder, for a file input to pick. */
+async function file(name: string, bytes: Buffer): Promise<string> {
+  const path = join(folder, name);
+  await writeFile(path, bytes);
+  return path;
+}
+
+/** Presses Tab until `target` has focus (at most 40 times), as someone using only the keyboard would. */
+async function tabTo(on: Page, target: Locator): Promise<void> {
+  for (let presses = 0; presses < 40; presses++) {
+    await on.keyboard.press('Tab');
+    if (await target.evaluate((element) => element === document.activeElement)) return;
+  }
+  throw new Error('Tab never reached the element');
+}
+
+/** Chooses `path` in the import form's file input and starts the import. */
+async function importArchive(on: Page, path: string): Promise<void> {
+  await on.getByLabel('Group archive').setInputFiles(path);
+  await on.getByRole('button', { name: 'Import', exact: true }).click();
+}
+
+describe('a group archive, from export to import', () => {
+  it('offers an admin the export page from the group, saying what an export holds', async () => {
+    // Prepare: a group with one thread and one comment
+    await signIn(stack, arohaPage, aroha);
+    groupHandle = await createGroup(stack, arohaPage, groupName, 'Closed');
+    await arohaPage.getByRole('link', { name: 'Start a thread' }).click();
+    await expectHeading(arohaPage, 'Start a thread');
+    await arohaPage.getByLabel('Title').fill(threadTitle);
+    await arohaPage.getByRole('button', { name: 'Start thread' }).click();
+    await arohaPage.waitForURL((address) => address.pathname.startsWith('/d/'));
+    await arohaPage.getByLabel('Your comment').fill(commentText);
+    await arohaPage.getByRole('button', { name: 'Post comment' }).click();
+    await arohaPage.locator('article.comment').filter({ hasText: commentText }).waitFor();
+
+    // Act
+    await arohaPage.goto(url(stack, `/g/${groupHandle}`));
+    await arohaPage.getByRole('navigation', { name: 'Manage this group' }).getByRole('link', { name: 'Export' }).click();
+
+    // Assess
+    await expectHeading(arohaPage, 'Export group');
+    expect(await arohaPage.title()).toBe(`Export: ${groupName} · Moot`);
+    await arohaPage.getByText('You have not exported this group in the last 7 days.').waitFor();
+    expect(await arohaPage.getByText('Members’ email addresses are included only for groups where you are an admin.', { exact: false }).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+  });
+
+  it('exports the group, announces when the export is ready, and links each file by name', async () => {
+    // Act
+    await arohaPage.getByRole('button', { name: 'Export this group' }).click();
+
+    // Assess
+    await arohaPage.getByRole('status').filter({ hasText: 'We’re preparing the export.' }).waitFor();
+    await arohaPage.getByRole('status').filter({ hasText: 'Your export is ready.' }).waitFor({ timeout: 30_000 });
+    const files = arohaPage.getByRole('list', { name: /^Files of the export asked/ });
+    const labels = await files.getByRole('link').allInnerTexts();
+    expect(labels).toEqual([
+      'Archive for import (.ndjson.gz)',
+      'Readable archive (HTML)',
+      'Members (CSV)',
+      'Threads (CSV)',
+      'Comments (CSV)',
+      'Polls (CSV)',
+      'Votes (CSV)',
+      'Outcomes (CSV)',
+    ]);
+    expect(await arohaPage.getByText('Ready', { exact: true }).isVisible()).toBe(true);
+    expect(await arohaPage.getByText(/\d+ records, [\d.]+ (bytes|KB|MB)/).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+
+    const href = await files.getByRole('link', { name: 'Archive for import (.ndjson.gz)' }).getAttribute('href');
+    const download = await arohaPage.request.get(href!);
+    expect(download.ok()).toBe(true);
+    archive = await download.body();
+    expect([...archive.subarray(0, 2)]).toEqual([0x1f, 0x8b]);
+    archivePath = await file(`${groupHandle}.ndjson.gz`, archive);
+  });
+
+  it('imports the downloaded archive as a new group with the same thread', async () => {
+    // Prepare
+    await arohaPage.goto(url(stack, '/'));
+    await arohaPage.getByRole('link', { name: 'Import a group' }).click();
+    await expectHeading(arohaPage, 'Import a group');
+    await arohaPage.getByText('You have not imported any groups yet.').waitFor();
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+
+    // Act
+    await importArchive(arohaPage, archivePath);
+
+    // Assess
+    await arohaPage.getByRole('heading', { level: 2, name: `Imported ${groupName}` }).waitFor({ timeout: 30_000 });
+    const report = arohaPage.locator('section.result');
+    expect(await report.getByText('1 person matched to an account here by email').isVisible()).toBe(true);
+    expect(await report.getByText('0 new accounts created').isVisible()).toBe(true);
+    const counts = report.getByRole('table', { name: /Records imported/ });
+    expect(await counts.getByRole('row', { name: 'Threads 1' }).isVisible()).toBe(true);
+    expect(await counts.getByRole('row', { name: 'Groups 1' }).isVisible()).toBe(true);
+    await arohaPage.getByRole('list', { name: 'Your imports, newest first' }).getByText('Imported', { exact: true }).waitFor();
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+
+    await report.getByRole('link', { name: groupName }).click();
+    await arohaPage.waitForURL((address) => address.pathname.startsWith(`/g/${groupHandle}-`));
+    await expectHeading(arohaPage, groupName);
+    await arohaPage.getByRole('link', { name: threadTitle }).click();
+    await expectHeading(arohaPage, threadTitle);
+    await arohaPage.locator('article.comment').filter({ hasText: commentText }).waitFor();
+  });
+
+  it('refuses a truncated archive with an alert naming the problem, and imports nothing', async () => {
+    // Prepare
+    const truncated = await file('truncated.ndjson.gz', archive.subarray(0, Math.floor(archive.length / 2)));
+    await arohaPage.goto(url(stack, '/imports'));
+    await expectHeading(arohaPage, 'Import a group');
+
+    // Act
+    await importArchive(arohaPage, truncated);
+
+    // Assess
+    const alert = arohaPage.getByRole('alert').filter({ hasText: 'The archive was refused' });
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.innerText()).toContain('Nothing was imported.');
+    expect(await alert.innerText()).toMatch(/truncated/);
+    await arohaPage.getByRole('list', { name: 'Your imports, newest first' }).getByText('Refused', { exact: true }).waitFor();
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+  });
+
+  it('refuses random bytes named .gz as not a gzip archive', async () => {
+    // Prepare
+    const noise = await file('noise.gz', Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)));
+    await arohaPage.goto(url(stack, '/imports'));
+    await expectHeading(arohaPage, 'Import a group');
+
+    // Act
+    await importArchive(arohaPage, noise);
+
+    // Assess
+    const alert = arohaPage.getByRole('alert').filter({ hasText: 'The archive was refused' });
+    await alert.waitFor({ timeout: 30_000 });
+    expect(await alert.innerText()).toContain('not a complete gzip stream');
+  });
+});
+
+describe('the export and import screens, with the keyboard alone', () => {
+  it('reaches the export button with Tab and exports with Enter', async () => {
+    // Prepare
+    await arohaPage.goto(url(stack, `/g/${groupHandle}/export`));
+    await expectHeading(arohaPage, 'Export group');
+    await arohaPage.getByRole('list', { name: /^Files of the export asked/ }).first().waitFor();
+
+    // Act
+    await tabTo(arohaPage, arohaPage.getByRole('button', { name: 'Export this group' }));
+    await arohaPage.keyboard.press('Enter');
+
+    // Assess
+    await arohaPage.getByRole('status').filter({ hasText: 'Your export is ready.' }).waitFor({ timeout: 30_000 });
+    expect(await arohaPage.getByRole('list', { name: /^Files of the export asked/ }).count()).toBe(2);
+  });
+
+  it('reaches the file input with Tab, chooses the archive with Space and imports with Enter', async () => {
+    // Prepare
+    await arohaPage.goto(url(stack, '/imports'));
+    await expectHeading(arohaPage, 'Import a group');
+    const input = arohaPage.getByLabel('Group archive');
+
+    // Act
+    await tabTo(arohaPage, input);
+    const choosing = arohaPage.waitForEvent('filechooser');
+    await arohaPage.keyboard.press('Space');
+    await (await choosing).setFiles(archivePath);
+    await tabTo(arohaPage, arohaPage.getByRole('button', { name: 'Import', exact: true }));
+    await arohaPage.keyboard.press('Enter');
+
+    // Assess: the result takes focus, so reading goes on from there
+    const heading = arohaPage.getByRole('heading', { level: 2, name: `Imported ${groupName}` });
+    await heading.waitFor({ timeout: 30_000 });
+    expect(await heading.evaluate((element) => element === document.activeElement)).toBe(true);
+  });
+});
+
+describe('the export page, for anyone but the group’s admins', () => {
+  it('answers a member who is not an admin with the not-found page, and shows them no export link', async () => {
+    // Prepare
+    await arohaPage.goto(url(stack, `/g/${groupHandle}/invite`));
+    await expectHeading(arohaPage, 'Invite people');
+    await arohaPage.getByLabel('Email addresses').fill(ben.email);
+    await arohaPage.getByRole('button', { name: 'Send invitation' }).click();
+    await arohaPage.getByRole('status').filter({ hasText: `Invitation sent to ${ben.email}` }).waitFor();
+    const benPage = await (await browser.newContext()).newPage();
+    await acceptInvitation(stack, benPage, ben, groupHandle);
+    expect(await benPage.getByRole('link', { name: 'Export', exact: true }).count()).toBe(0);
+
+    // Act
+    await benPage.goto(url(stack, `/g/${groupHandle}/export`));
+
+    // Assess
+    await expectHeading(benPage, "We can't find that page");
+    expect(await benPage.title()).toBe('Page not found · Moot');
+    expect(await benPage.content()).not.toContain('Export this group');
+    await benPage.context().close();
+  });
+});
