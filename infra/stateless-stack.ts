@@ -23,7 +23,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { routes, splitRouteKey } from '../shared/api/routes.ts';
 import { Mail, mailNames } from './constructs/mail.ts';
-import { MootFunction } from './constructs/moot-function.ts';
+import { MootFunction, type MootFunctionProps } from './constructs/moot-function.ts';
+import { STREAM_NODE_OPTIONS } from './node-options.ts';
 import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
 import { acknowledge, acknowledgeLibraryWildcards } from './nag.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -134,7 +135,7 @@ export class StatelessStack extends Stack {
       if (!dir) throw new Error(`No bundle for Lambda "${name}": run scripts/bundle.ts (bundleFunctions) first`);
       return dir;
     };
-    const mootFunction = (name: string, extra: { timeout?: Duration; description: string }) =>
+    const mootFunction = (name: string, extra: Pick<MootFunctionProps, 'timeout' | 'description' | 'ephemeralStorageMiB' | 'nodeOptions'>) =>
       (this.functions[name] = new MootFunction(this, `Fn-${name}`, {
         codeDir: bundle(name),
         environment,
@@ -208,7 +209,13 @@ export class StatelessStack extends Stack {
       'This queue is itself the on-failure destination of the table-stream event source; a DLQ of a DLQ adds nothing.',
     );
     // The stream worker builds exports, restores imported attachments and erases deleted accounts' files.
-    const stream = mootFunction('stream', { timeout: Duration.seconds(60), description: 'Moot stream worker: fans out events' })
+    // Group exports spool their CSV and HTML companions to /tmp before uploading them one at a time.
+    const stream = mootFunction('stream', {
+      timeout: Duration.seconds(60),
+      description: 'Moot stream worker: fans out events',
+      ephemeralStorageMiB: 2048,
+      nodeOptions: STREAM_NODE_OPTIONS,
+    })
       .grantTable('rw')
       .grantUploads('rw')
       .grantExports('rw')

@@ -49,6 +49,14 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
     }
   });
 
+  it('gives the stream worker, which builds group exports, 2 GiB of temporary storage and a capped young generation', () => {
+    for (const { id, Properties } of functions()) {
+      const isStream = id.startsWith('Fnstream');
+      expect(Properties.EphemeralStorage?.Size, id).toBe(isStream ? 2048 : undefined);
+      expect(Properties.Environment.Variables.NODE_OPTIONS, id).toBe(isStream ? '--enable-source-maps --max-semi-space-size=8' : '--enable-source-maps');
+    }
+  });
+
   it(`keeps every log group for ${settings.logRetentionDays} days`, () => {
     const groups = resourcesOf(template(), 'AWS::Logs::LogGroup');
     expect(groups.length).toBeGreaterThanOrEqual(lambdaNames.length + 1);

@@ -20,7 +20,7 @@ import type { AttachmentItem } from '../discussions/content.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
 import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } from '../groups/store.ts';
 import type { BallotItem, OutcomeItem, PollItem } from '../polls/store.ts';
-import { GzipUpload, MIN_PART_BYTES } from './multipart.ts';
+import { GzipUpload, removeSpool, SpooledObject } from './multipart.ts';
 import { csvHeader, csvRow, html } from './render.ts';
 import { jobIndex, jobKeys, type GroupExportItem } from './store.ts';
 
@@ -88,30 +88,31 @@ export function clean<T extends object>(item: T): Record<string, unknown> {
   return rest;
 }
 
-const stableJson = (value: unknown): string =>
-  JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
-
 /**
- * Every output of one export: the NDJSON archive (gzip) and its companions (six CSV files and one
- * HTML file), all streamed into multipart uploads side by side.
+ * Every output of one export: the NDJSON archive, gzip-streamed into a multipart upload, and its
+ * companions (six CSV files and one HTML file), spooled to temporary storage as they are written
+ * and uploaded one at a time at the end, so one export holds two part buffers, not eight.
  */
 class ExportOutputs {
   readonly base: string;
+  private readonly folder: string;
   readonly archive: GzipUpload;
-  readonly html: GzipUpload;
-  readonly csv: Record<CsvName, GzipUpload>;
+  readonly html: SpooledObject;
+  readonly csv: Record<CsvName, SpooledObject>;
   private readonly linesHash = createHash('sha256');
   records = 0;
   readonly files: ManifestFile[] = [];
 
-  constructor(base: string) {
+  private constructor(base: string, folder: string) {
     this.base = base;
-    // Eight objects are open at once, so each buffers the smallest part S3 allows.
-    this.archive = new GzipUpload(config.exportsBucket, `${base}moot-group-export.ndjson.gz`, { partBytes: MIN_PART_BYTES });
-    this.html = new GzipUpload(config.exportsBucket, `${base}archive.html`, { gzip: false, contentType: 'text/html; charset=utf-8', partBytes: MIN_PART_BYTES });
-    this.csv = Object.fromEntries(
-      (Object.keys(CSV_COLUMNS) as CsvName[]).map((name) => [name, new GzipUpload(config.exportsBucket, `${base}${name}.csv`, { gzip: false, contentType: 'text/csv; charset=utf-8', partBytes: MIN_PART_BYTES })]),
-    ) as Record<CsvName, GzipUpload>;
+    this.folder = folder;
+    this.archive = new GzipUpload(config.exportsBucket, `${base}moot-group-export.ndjson.gz`);
+    this.html = SpooledObject.in(folder, 'archive.html');
+    this.csv = Object.fromEntries((Object.keys(CSV_COLUMNS) as CsvName[]).map((name) => [name, SpooledObject.in(folder, `${name}.csv`)])) as Record<CsvName, SpooledObject>;
+  }
+
+  static async open(base: string): Promise<ExportOutputs> {
+    return new ExportOutputs(base, await SpooledObject.folder());
   }
 
   async line(record: Record<string, unknown>): Promise<void> {
@@ -127,25 +128,32 @@ class ExportOutputs {
     for (const name of Object.keys(CSV_COLUMNS) as CsvName[]) await this.csv[name].write(csvHeader(name));
   }
 
-  /** Closes the companions first, so the manifest can carry their checksums, then the archive. */
+  /** Uploads the companions first, so the manifest can carry their checksums, then closes the archive. */
   async finish(): Promise<{ objects: Record<string, string>; bytes: number }> {
     await this.html.write(html.end());
     const companions = [];
     const objects: Record<string, string> = {};
-    for (const [name, upload] of [['archive.html', this.html], ...Object.entries(this.csv).map(([n, u]) => [`${n}.csv`, u] as const)] as Array<[string, GzipUpload]>) {
-      const stored = await upload.close();
+    const spooled: Array<[string, SpooledObject, string]> = [
+      ['archive.html', this.html, 'text/html; charset=utf-8'],
+      ...Object.entries(this.csv).map(([name, spool]) => [`${name}.csv`, spool, 'text/csv; charset=utf-8'] as [string, SpooledObject, string]),
+    ];
+    for (const [name, spool, contentType] of spooled) {
+      const key = `${this.base}${name}`;
+      const stored = await spool.upload(config.exportsBucket, key, contentType);
       companions.push({ name, size: stored.bytes, sha256: stored.sha256 });
-      objects[name === 'archive.html' ? 'html' : name] = upload.key;
+      objects[name === 'archive.html' ? 'html' : name] = key;
     }
     const recordsSha256 = this.linesHash.copy().digest('hex');
     await this.line({ type: 'manifest', records: this.records + 1, recordsSha256, files: this.files, companions });
     const stored = await this.archive.close();
     objects.archive = this.archive.key;
+    await removeSpool(this.folder);
     return { objects, bytes: stored.bytes };
   }
 
   async abort(): Promise<void> {
-    await Promise.all([this.archive, this.html, ...Object.values(this.csv)].map((u) => u.abort()));
+    for (const spool of [this.html, ...Object.values(this.csv)]) spool.close();
+    await Promise.all([this.archive.abort(), removeSpool(this.folder)]);
   }
 }
 
@@ -173,7 +181,7 @@ export async function writeGroupArchive(base: string, groupId: string, requester
     const [sub, mine] = await getMany<GroupItem | MembershipItem>([groupKeys.group(summary.id), groupKeys.membership(summary.id, requesterId)]) as [GroupItem | null, MembershipItem | null];
     if (sub && isActive(mine)) sections.push({ group: sub, admin: mine.role === 'admin' });
   }
-  const out = new ExportOutputs(base);
+  const out = await ExportOutputs.open(base);
   try {
     await out.start({ format: GROUP_FORMAT, version: GROUP_VERSION, exportedAt: new Date().toISOString(), groupId, deployment: config.deploymentId }, root.name);
     for (const section of sections) await writeSection(out, section.group, section.admin);
@@ -185,6 +193,15 @@ export async function writeGroupArchive(base: string, groupId: string, requester
   }
 }
 
+/**
+ * Items per Query page. A full 1 MB page is thousands of items held three times over while it is
+ * parsed (the response text, the wire format, the plain objects); pages of this size keep the
+ * heap small for a few more requests (100,000 items: about 200 Queries instead of 50).
+ */
+const PAGE_ITEMS = 500;
+const partition = (pk: string, prefix: string) => ({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': pk, ':p': prefix }, Limit: PAGE_ITEMS });
+const listing = (gsi1pk: string) => ({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk }, Limit: PAGE_ITEMS });
+
 async function writeSection(out: ExportOutputs, group: GroupItem, admin: boolean): Promise<void> {
   const handle = group.handle;
   const { subgroups, joinTokenHash, ...settings } = group;
@@ -194,7 +211,7 @@ async function writeSection(out: ExportOutputs, group: GroupItem, admin: boolean
 
   // Members: emails only when the requester is an admin of this group, as in the app.
   await out.html.write(html.membersStart());
-  await forEachPage<MembershipItem>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': `group#${group.groupId}`, ':p': 'member#' } }, async (page) => {
+  await forEachPage<MembershipItem>(partition(`group#${group.groupId}`, 'member#'), async (page) => {
     for (const m of page) {
       const { groupName, groupHandle, groupPrivacy, parentId, ...rest } = m;
       void groupName; void groupHandle; void groupPrivacy; void parentId;
@@ -206,25 +223,24 @@ async function writeSection(out: ExportOutputs, group: GroupItem, admin: boolean
   });
   await out.html.write(html.membersEnd());
 
-  await forEachPage<ThreadItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `threads#${group.groupId}` } }, async (threads) => {
+  await forEachPage<ThreadItem>(listing(`threads#${group.groupId}`), async (threads) => {
     for (const thread of threads) await writeThread(out, handle, thread);
   });
 
   await out.html.write(html.pollsStart());
   for (const state of ['open', 'closed']) {
-    await forEachPage<PollItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `polls#${group.groupId}#${state}` } }, async (polls) => {
+    await forEachPage<PollItem>(listing(`polls#${group.groupId}#${state}`), async (polls) => {
       for (const poll of polls) await writePoll(out, handle, poll);
     });
   }
 
   // The audit trail; the masked IP stays out, as in the audit view.
-  await forEachPage<EventRecordItem>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': `group#${group.groupId}`, ':p': 'event#' } }, async (events) => {
+  await forEachPage<EventRecordItem>(partition(`group#${group.groupId}`, 'event#'), async (events) => {
     for (const e of events) await out.line({ type: 'event', groupId: group.groupId, ...clean(e) });
   });
   await out.html.write(html.groupEnd());
 }
 
-const partition = (pk: string, prefix: string) => ({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': pk, ':p': prefix } });
 
 async function writeThread(out: ExportOutputs, handle: string, thread: ThreadItem): Promise<void> {
   await out.line({ type: 'thread', ...clean(thread) });
@@ -299,22 +315,17 @@ async function writePoll(out: ExportOutputs, handle: string, item: PollItem): Pr
   await forEachPage<{ userId: string }>(partition(pk, 'voter#'), async (page) => {
     for (const v of page) await out.line({ type: 'voter', pollId: item.pollId, userId: v.userId });
   });
-  // Ballots are sorted by content, so their order says nothing about who voted when; an
-  // anonymous ballot carries no voter, and its key (an HMAC of the voter) never leaves.
-  const ballots: Array<Record<string, unknown>> = [];
+  // Ballots leave in key order, which says nothing about who voted when or who they are: each key
+  // is an HMAC of its voter, and it never leaves. An anonymous ballot carries no voter at all.
   await forEachPage<BallotItem>(partition(pk, 'ballot#'), async (page) => {
     for (const b of page) {
-      ballots.push(poll.anonymous
+      const ballot = poll.anonymous
         ? { type: 'ballot', pollId: item.pollId, choices: b.choices, reason: b.reason, version: b.version }
-        : { type: 'ballot', pollId: item.pollId, ...clean(b) });
+        : { type: 'ballot', pollId: item.pollId, ...clean(b) };
+      await out.line(ballot);
+      await out.csv.votes.write(csvRow([handle, item.pollId, b.voterId, b.voterName, b.castAt, JSON.stringify(b.choices), b.reason]));
     }
   });
-  const sortKey = (b: Record<string, unknown>) => stableJson([b.choices, b.reason, b.voterId ?? '', b.castAt ?? '']);
-  ballots.sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
-  for (const b of ballots) {
-    await out.line(b);
-    await out.csv.votes.write(csvRow([handle, item.pollId, b.voterId as string | undefined, b.voterName as string | undefined, b.castAt as string | undefined, JSON.stringify(b.choices), b.reason as string | null]));
-  }
   const outcome = await get<OutcomeItem>({ pk, sk: 'outcome' });
   if (outcome) {
     await out.line({ type: 'outcome', ...clean(outcome) });

@@ -1,6 +1,10 @@
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
-import { createGzip, type Gzip } from 'node:zlib';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGzip } from 'node:zlib';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -10,88 +14,178 @@ import {
 } from '@aws-sdk/client-s3';
 import { s3 } from '../lib/clients.ts';
 
-/** S3 wants parts of at least 5 MiB (all but the last); 8 MiB keeps memory small and requests few. */
-export const PART_BYTES = 8 * 1024 * 1024;
-/** The smallest part S3 takes: for exports that write several objects side by side. */
-export const MIN_PART_BYTES = 5 * 1024 * 1024;
+/** The smallest part S3 takes (all but the last part): the one buffer an upload holds. */
+export const PART_BYTES = 5 * 1024 * 1024;
 
 /**
- * A gzip stream written straight into S3 with a multipart upload, so an archive of any size costs
- * about one part of memory. Small archives end as a single PutObject. The SHA-256 and size of the
- * stored (compressed) bytes are known at the end. With `gzip: false` the bytes are stored as
- * written (the group export's CSV and HTML companions).
+ * An object written straight into S3 with a multipart upload, through one reusable part buffer:
+ * strings are encoded into it in place, each full buffer is sent as a part, and the next write
+ * waits for that, so an object of any size costs one part of memory and makes no garbage per
+ * write. Small objects end as a single PutObject. The SHA-256 and size of the stored bytes are
+ * known at the end.
  */
-export class GzipUpload {
+export class ObjectUpload {
   readonly bucket: string;
   readonly key: string;
   private readonly contentType: string;
-  private readonly gzip: Gzip | null;
   private readonly hash = createHash('sha256');
-  private chunks: Buffer[] = [];
-  private pending = 0;
+  private readonly part = Buffer.allocUnsafe(PART_BYTES);
+  private filled = 0;
   private uploadId: string | undefined;
   private parts: Array<{ ETag: string; PartNumber: number }> = [];
   bytes = 0;
 
-  private readonly partBytes: number;
-
-  constructor(bucket: string, key: string, options: { gzip?: boolean; contentType?: string; partBytes?: number } = {}) {
+  constructor(bucket: string, key: string, contentType: string) {
     this.bucket = bucket;
     this.key = key;
-    this.partBytes = options.partBytes ?? PART_BYTES;
-    this.gzip = options.gzip === false ? null : createGzip();
-    this.contentType = options.contentType ?? 'application/gzip';
-    this.gzip?.on('data', (chunk: Buffer) => this.accept(chunk));
+    this.contentType = contentType;
   }
 
-  private accept(chunk: Buffer): void {
-    this.chunks.push(chunk);
-    this.pending += chunk.length;
-    this.bytes += chunk.length;
-    this.hash.update(chunk);
-  }
-
-  async write(data: string | Buffer): Promise<void> {
-    if (this.gzip) {
-      if (!this.gzip.write(data)) await once(this.gzip, 'drain');
-    } else {
-      this.accept(typeof data === 'string' ? Buffer.from(data) : data);
+  async write(data: string | Uint8Array): Promise<void> {
+    if (typeof data === 'string') {
+      // Most writes are lines far smaller than a part: encode them in place.
+      if (Buffer.byteLength(data) <= PART_BYTES - this.filled) {
+        this.filled += this.part.write(data, this.filled);
+        if (this.filled === PART_BYTES) await this.sendPart();
+        return;
+      }
+      data = Buffer.from(data);
     }
-    if (this.pending >= this.partBytes) await this.sendPart();
+    for (let offset = 0; offset < data.length;) {
+      const n = Math.min(data.length - offset, PART_BYTES - this.filled);
+      this.part.set(data.subarray(offset, offset + n), this.filled);
+      this.filled += n;
+      offset += n;
+      if (this.filled === PART_BYTES) await this.sendPart();
+    }
   }
 
-  private take(): Buffer {
-    const body = Buffer.concat(this.chunks);
-    this.chunks = [];
-    this.pending = 0;
+  private filledBytes(): Buffer {
+    const body = this.part.subarray(0, this.filled);
+    this.hash.update(body);
+    this.bytes += body.length;
+    this.filled = 0;
     return body;
   }
 
   private async sendPart(): Promise<void> {
     this.uploadId ??= (await s3.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: this.contentType }))).UploadId!;
     const PartNumber = this.parts.length + 1;
-    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: this.take() }));
+    const { ETag } = await s3.send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: this.filledBytes() }));
     this.parts.push({ ETag: ETag!, PartNumber });
   }
 
   /** Finishes the object; returns the stored size and SHA-256 (hex). */
   async close(): Promise<{ bytes: number; sha256: string }> {
-    if (this.gzip) {
-      const ended = once(this.gzip, 'end');
-      this.gzip.end();
-      await ended;
-    }
     if (!this.uploadId) {
-      await s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: this.take(), ContentType: this.contentType }));
+      await s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: this.filledBytes(), ContentType: this.contentType }));
     } else {
-      if (this.pending) await this.sendPart();
+      if (this.filled) await this.sendPart();
       await s3.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } }));
     }
     return { bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
   async abort(): Promise<void> {
-    this.gzip?.destroy();
     if (this.uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId })).catch(() => undefined);
   }
 }
+
+/**
+ * A gzip stream written into an {@link ObjectUpload}. One loop moves compressed chunks into the
+ * upload; while it waits for a part to be sent, gzip's buffers fill and `write` waits for them
+ * to drain, so memory stays at one part plus gzip's window.
+ */
+export class GzipUpload {
+  private readonly upload: ObjectUpload;
+  private readonly gzip = createGzip();
+  private readonly pump: Promise<void>;
+
+  constructor(bucket: string, key: string, contentType = 'application/gzip') {
+    this.upload = new ObjectUpload(bucket, key, contentType);
+    this.pump = this.move();
+    this.pump.catch(() => undefined);
+  }
+
+  /** A failed part stops gzip too, so a waiting `write` throws instead of hanging. */
+  private async move(): Promise<void> {
+    try {
+      for await (const chunk of this.gzip) await this.upload.write(chunk as Buffer);
+    } catch (error) {
+      this.gzip.destroy(error as Error);
+      throw error;
+    }
+  }
+
+  get key(): string {
+    return this.upload.key;
+  }
+
+  async write(data: string): Promise<void> {
+    if (!this.gzip.write(data)) await once(this.gzip, 'drain');
+  }
+
+  /** Finishes the object; returns the stored (compressed) size and SHA-256 (hex). */
+  async close(): Promise<{ bytes: number; sha256: string }> {
+    this.gzip.end();
+    await this.pump;
+    return this.upload.close();
+  }
+
+  async abort(): Promise<void> {
+    this.gzip.destroy();
+    await this.upload.abort();
+  }
+}
+
+/**
+ * Text written to a file in the function's temporary storage, for objects that are built side by
+ * side with another (the group export's CSV and HTML companions): each is uploaded afterwards,
+ * one at a time, so only one part buffer is ever in memory.
+ */
+export class SpooledObject {
+  private readonly file: WriteStream;
+  readonly path: string;
+
+  private constructor(path: string) {
+    this.path = path;
+    this.file = createWriteStream(path);
+  }
+
+  /** A folder for one job's spooled files; remove it with {@link removeSpool}. */
+  static folder(): Promise<string> {
+    return mkdtemp(join(tmpdir(), 'moot-'));
+  }
+
+  static in(folder: string, name: string): SpooledObject {
+    return new SpooledObject(join(folder, name));
+  }
+
+  async write(text: string): Promise<void> {
+    if (!this.file.write(text)) await once(this.file, 'drain');
+  }
+
+  /** Closes the file and streams it into the bucket. */
+  async upload(bucket: string, key: string, contentType: string): Promise<{ bytes: number; sha256: string }> {
+    await new Promise<void>((resolve, reject) => this.file.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    const upload = new ObjectUpload(bucket, key, contentType);
+    const file = await open(this.path);
+    // One reused read buffer: `write` has copied it by the time it resolves.
+    const chunk = Buffer.allocUnsafe(256 * 1024);
+    try {
+      for (let n; (n = (await file.read(chunk, 0, chunk.length, null)).bytesRead) > 0;) await upload.write(chunk.subarray(0, n));
+      return await upload.close();
+    } catch (error) {
+      await upload.abort();
+      throw error;
+    } finally {
+      await file.close();
+    }
+  }
+
+  close(): void {
+    this.file.destroy();
+  }
+}
+
+export const removeSpool = (folder: string): Promise<void> => rm(folder, { recursive: true, force: true });

@@ -1,10 +1,11 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardResourceFinding } from '../nag.ts';
+import { NODE_OPTIONS } from '../node-options.ts';
 
 /** What a Moot Lambda can reach, by ARN; the stateless stack builds it once per deployment. */
 export interface FunctionResources {
@@ -28,6 +29,9 @@ export interface MootFunctionProps {
   logKey?: kms.IKey;
   timeout?: Duration;
   memorySize?: number;
+  /** Temporary storage in MiB (Lambda's default is 512). */
+  ephemeralStorageMiB?: number;
+  nodeOptions?: string;
   description?: string;
 }
 
@@ -94,7 +98,8 @@ export class MootFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       role: this.role,
       description: props.description,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      ephemeralStorageSize: props.ephemeralStorageMiB ? Size.mebibytes(props.ephemeralStorageMiB) : undefined,
+      environment: { NODE_OPTIONS: props.nodeOptions ?? NODE_OPTIONS, ...props.environment },
     });
     acknowledge(
       this,

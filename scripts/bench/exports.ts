@@ -3,12 +3,15 @@
 // memory at 1,000, 10,000 and 100,000 items, and import time at 10,000 items. Prints figures;
 // asserts nothing. `BENCH_GROUP_SIZES=1000,10000` runs fewer sizes; `BENCH_SKIP_PERSONAL=1` skips the first part.
 import { pathToFileURL } from 'node:url';
+import { STREAM_NODE_OPTIONS } from '../../infra/node-options.ts';
 import { startStack } from '../local/stack.ts';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS) || 1000;
 
 const GROUP_SIZES = (process.env.BENCH_GROUP_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const IMPORT_SIZE = 10_000;
+/** The stream worker's Node options, as deployed; `BENCH_EXPORT_NODE_OPTIONS` tries others. */
+const EXPORT_NODE_OPTIONS = (process.env.BENCH_EXPORT_NODE_OPTIONS ?? STREAM_NODE_OPTIONS).split(' ').filter(Boolean);
 
 export async function main(): Promise<void> {
   if (process.env.BENCH_SKIP_PERSONAL !== '1') await personal();
@@ -126,28 +129,38 @@ async function seedGroup(items: number): Promise<{ groupId: string; adminId: str
   return { groupId, adminId };
 }
 
-async function exportInChild(groupId: string, adminId: string): Promise<{ ms: number; baseRssMb: number; maxRssMb: number; records: number; bytes: number; archive: string }> {
-  // Asynchronous: the emulators the child talks to live in this process.
+interface ChildRun { ms: number; baseRssMb: number; maxRssMb: number; heapMb: number; externalMb: number; arrayBuffersMb: number; failed: boolean }
+
+/**
+ * Records an export request as `POST /api/groups/{id}/exports` does (the job and its event item),
+ * then hands the event to the bundled stream worker in a process of its own, as its Lambda would
+ * get it, so the peak memory measured is the export's alone.
+ */
+export async function exportInChild(groupId: string, adminId: string): Promise<ChildRun & { records: number; bytes: number; archive: string }> {
   const { execFile } = await import('node:child_process');
   const { promisify } = await import('node:util');
-  const { stdout } = await promisify(execFile)(process.execPath, [new URL(import.meta.url).pathname, '--export-child', groupId, adminId], { env: process.env, encoding: 'utf8', maxBuffer: 2 ** 24 });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
-}
-
-/** The child: one export, then its time and its own peak RSS as one JSON line. */
-async function exportChild(groupId: string, adminId: string): Promise<void> {
-  const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
-  const baseRssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
-  const started = performance.now();
-  const result = await writeGroupArchive(`bench/${groupId}/`, groupId, adminId);
-  const ms = performance.now() - started;
-  console.log(JSON.stringify({ ms, baseRssMb, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), records: result.records, bytes: result.bytes, archive: result.objects.archive }));
+  const { randomBytes } = await import('node:crypto');
+  const { batchPut, get } = await import('../../functions/lib/db.ts');
+  const exportId = randomBytes(16).toString('base64url');
+  const requestedAt = new Date().toISOString();
+  await batchPut([{ pk: `groupexport#${exportId}`, sk: 'job', gsi1pk: `groupexports#${groupId}#${adminId}`, gsi1sk: `${requestedAt}#${exportId}`, type: 'groupExport', exportId, groupId, requestedBy: adminId, status: 'pending', requestedAt, expiresAt: Math.floor(Date.now() / 1000) + 86_400 }]);
+  const eventId = `${Date.now()}-${exportId}`;
+  const event = { pk: `group#${groupId}`, sk: `event#${eventId}`, type: 'event', eventId, kind: 'GroupExportRequested', at: requestedAt, actorId: adminId, data: { groupId, exportId } };
+  // Asynchronous: the emulators the child talks to live in this process.
+  const child = new URL('./export-child.ts', import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(process.execPath, [...EXPORT_NODE_OPTIONS, child, JSON.stringify(event)], { env: process.env, encoding: 'utf8', maxBuffer: 2 ** 24 });
+  const run = JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildRun;
+  const job = await get<{ status: string; records: number; bytes: number; objects: Record<string, string> }>({ pk: `groupexport#${exportId}`, sk: 'job' });
+  if (run.failed || job?.status !== 'ready') throw new Error(`The export did not finish: ${JSON.stringify(run)}`);
+  return { ...run, records: job.records, bytes: job.bytes, archive: job.objects.archive! };
 }
 
 async function groupArchives(): Promise<void> {
   console.log('## Groups: export and import');
   const stack = await startStack({ port: 0, mailPort: 0, schedulerIntervalMs: 86_400_000 });
   try {
+    const { bundleFunctions } = await import('../bundle.ts');
+    await bundleFunctions();
     const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
     const { runImport } = await import('../../functions/exports/group-import.ts');
     const { CopyObjectCommand } = await import('@aws-sdk/client-s3');
@@ -159,7 +172,7 @@ async function groupArchives(): Promise<void> {
       const { groupId, adminId } = await seedGroup(size);
       // The export runs in its own Node process, as in its Lambda, so its peak RSS is its own.
       const run = await exportInChild(groupId, adminId);
-      console.log(`group export, ${size.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms, ${run.records.toLocaleString('en')} records, ${(run.bytes / 2 ** 20).toFixed(1)} MB gzip; peak RSS ${run.maxRssMb} MB (export process alone; ${run.baseRssMb} MB of it before the export began: Node with the unbundled SDK)`);
+      console.log(`group export, ${size.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms, ${run.records.toLocaleString('en')} records, ${(run.bytes / 2 ** 20).toFixed(1)} MB gzip; peak RSS ${run.maxRssMb} MB (the bundled stream worker in a process of its own; ${run.baseRssMb} MB of it before the export began: Node, the worker and the SDK loaded); peaks: heap ${run.heapMb} MB, external ${run.externalMb} MB (of which buffers ${run.arrayBuffersMb} MB)`);
       if (size === IMPORT_SIZE) importSource = { key: run.archive, adminId };
     }
     if (!importSource) {
@@ -178,8 +191,4 @@ async function groupArchives(): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]!).href) {
-  // The SDK's keep-alive sockets would hold the child open.
-  if (process.argv[2] === '--export-child') (await exportChild(process.argv[3]!, process.argv[4]!), process.exit(0));
-  else await main();
-}
+if (import.meta.url === pathToFileURL(process.argv[1]!).href) await main();
