@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, one after another. Figures only; nothing here is a test.
 import { main as elections } from './elections.ts';
+import { main as exports } from './exports.ts';
 import { main as foundation } from './foundation.ts';
 import { main as groups } from './groups.ts';
 import { main as polls } from './polls.ts';
@@ -14,3 +15,4 @@ await polls();
 await notifications();
 await web();
 await elections();
+await exports();
