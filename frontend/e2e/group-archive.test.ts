@@ -104,7 +104,7 @@ describe('a group archive, from export to import', () => {
     // Assess
     await arohaPage.getByRole('status').filter({ hasText: 'We’re preparing the export.' }).waitFor();
     await arohaPage.getByRole('status').filter({ hasText: 'Your export is ready.' }).waitFor({ timeout: 30_000 });
-    const files = arohaPage.getByRole('list', { name: /^Files of the export asked/ });
+    const files = arohaPage.getByRole('list', { name: /^Files of the export from/ });
     const labels = await files.getByRole('link').allInnerTexts();
     expect(labels).toEqual([
       'Archive for import (.ndjson.gz)',
@@ -166,7 +166,9 @@ describe('a group archive, from export to import', () => {
     const damaged = await file(name, bytes());
     await arohaPage.goto(url(stack, '/imports'));
     await expectHeading(arohaPage, 'Import a group');
-    const imported = await arohaPage.getByRole('list', { name: 'Your imports, newest first' }).getByText('Imported', { exact: true }).count();
+    const mine = arohaPage.getByRole('list', { name: 'Your imports, newest first' });
+    await mine.waitFor();
+    const imported = await mine.getByText('Imported', { exact: true }).count();
 
     // Act
     await importArchive(arohaPage, damaged);
@@ -176,7 +178,6 @@ describe('a group archive, from export to import', () => {
     await alert.waitFor({ timeout: 30_000 });
     expect(await alert.innerText()).toContain('Nothing was imported.');
     expect(await alert.innerText()).toMatch(problem);
-    const mine = arohaPage.getByRole('list', { name: 'Your imports, newest first' });
     await mine.getByText('Refused', { exact: true }).first().waitFor();
     expect(await mine.getByText('Imported', { exact: true }).count()).toBe(imported);
     await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
@@ -188,7 +189,7 @@ describe('the export and import screens, with the keyboard alone', () => {
     // Prepare
     await arohaPage.goto(url(stack, `/g/${groupHandle}/export`));
     await expectHeading(arohaPage, 'Export group');
-    await arohaPage.getByRole('list', { name: /^Files of the export asked/ }).first().waitFor();
+    await arohaPage.getByRole('list', { name: /^Files of the export from/ }).first().waitFor();
 
     // Act
     await tabTo(arohaPage, arohaPage.getByRole('button', { name: 'Export this group' }));
@@ -196,7 +197,7 @@ describe('the export and import screens, with the keyboard alone', () => {
 
     // Assess
     await arohaPage.getByRole('status').filter({ hasText: 'Your export is ready.' }).waitFor({ timeout: 30_000 });
-    expect(await arohaPage.getByRole('list', { name: /^Files of the export asked/ }).count()).toBe(2);
+    expect(await arohaPage.getByRole('list', { name: /^Files of the export from/ }).count()).toBe(2);
   });
 
   it('reaches the file input with Tab, chooses the archive with Space and imports with Enter', async () => {
