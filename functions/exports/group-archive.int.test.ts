@@ -303,6 +303,28 @@ describe('group import', () => {
     expect((await scanTable()).filter((i) => String(i.pk).includes(newRoot))).toEqual([]);
   });
 
+  it('schedules an imported open poll\u2019s closing and closing-soon notice, and an outcome\u2019s review still ahead', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const open = await startPoll(admin.cookie, group.id, { type: 'proposal' });
+    const decided = await startPoll(admin.cookie, group.id, { type: 'proposal' });
+    await api('POST', `/api/polls/${decided.id}/close`, { cookie: admin.cookie });
+    const reviewOn = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    expect((await api('POST', `/api/polls/${decided.id}/outcome`, { cookie: admin.cookie, body: { statement: 'Done', reviewOn } })).status).toBe(201);
+    const { gz, records } = await exportGroup(admin.cookie, group.id);
+    expect(records.find((r) => r.type === 'outcome')).not.toHaveProperty('dueKind');
+
+    const result = await importArchive(admin.cookie, gz);
+
+    const items = await scanTable();
+    // API poll ids carry their group: `<groupId>.<pollId>`.
+    const newOpen = result.report.ids[open.id.split('.')[1]];
+    const newDecided = result.report.ids[decided.id.split('.')[1]];
+    const due = items.filter((i) => i.pk === `poll#${newOpen}` && String(i.sk).startsWith('due#')).map((i) => [i.sk, i.dueKind]).sort();
+    expect(due).toEqual([['due#close', 'closePoll'], ['due#soon', 'pollClosingSoon']]);
+    expect(items.find((i) => i.pk === `poll#${newDecided}` && i.sk === 'outcome')).toMatchObject({ gsi2pk: 'due', dueKind: 'outcomeReview', gsi2sk: `${reviewOn}T09:00:00.000Z#outcome#${newDecided}` });
+    expect(items.some((i) => i.pk === `poll#${newDecided}` && String(i.sk).startsWith('due#'))).toBe(false);
+  });
+
   it('creates people it does not know (with no session), and makes the importer an admin', async () => {
     const { admin, group } = await groupWithMembers(0);
     const { records } = await exportGroup(admin.cookie, group.id);

@@ -83,8 +83,8 @@ async function exportStatus(job: GroupExportItem) {
 
 /** Keys, index attributes and secrets never travel (README rule 5); nor does the stored `type`. */
 export function clean<T extends object>(item: T): Record<string, unknown> {
-  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, type, sessionHash, tokenHash, joinTokenHash, ip, expiresAt, ...rest } = item as Record<string, unknown>;
-  void pk; void sk; void gsi1pk; void gsi1sk; void gsi2pk; void gsi2sk; void type; void sessionHash; void tokenHash; void joinTokenHash; void ip; void expiresAt;
+  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, dueKind, type, sessionHash, tokenHash, joinTokenHash, ip, expiresAt, ...rest } = item as Record<string, unknown>;
+  void pk; void sk; void gsi1pk; void gsi1sk; void gsi2pk; void gsi2sk; void dueKind; void type; void sessionHash; void tokenHash; void joinTokenHash; void ip; void expiresAt;
   return rest;
 }
 

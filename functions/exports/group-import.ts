@@ -20,6 +20,8 @@ import { logger } from '../lib/logger.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
 import { threadKeys } from '../discussions/store.ts';
 import { groupKeys, type GroupItem, type MembershipItem, type SubgroupSummary } from '../groups/store.ts';
+import { dueOps } from '../polls/create-poll.ts';
+import { reviewDue } from '../polls/outcome.ts';
 import { ballotIdFor, pollKeys } from '../polls/store.ts';
 import { jobIndex, jobKeys, type GroupImportItem, type ImportReport } from './store.ts';
 
@@ -505,8 +507,8 @@ async function stage(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof id
         const { type, ...fields } = r;
         void type;
         await add({ ...fields, ...pollKeys.poll(pollId), ...pollKeys.inGroup(groupId, state, at, pollId), type: 'poll', pollId, groupId, threadId: ids.id(r.threadId), authorId: ids.user(r.authorId) });
-        // Only the closing marker: the "closing soon" notice belongs to the poll's first life.
-        if (state === 'open') await add({ ...pollKeys.due(pollId, 'close'), type: 'due', gsi2pk: 'due', gsi2sk: `${at}#poll#${pollId}#close`, dueKind: 'closePoll', pollId });
+        // The same markers a new poll gets: its closing, and the closing-soon notice if that is still ahead.
+        if (state === 'open') for (const op of dueOps(pollId, at)) await add(op.Put!.Item as Key & Rec);
         break;
       }
       case 'invitee':
@@ -535,7 +537,10 @@ async function stage(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof id
       case 'outcome': {
         const { type, ...fields } = r;
         void type;
-        await add({ ...fields, ...pollKeys.outcome(ids.id(r.pollId)!), type: 'outcome', pollId: ids.id(r.pollId), groupId: ids.id(r.groupId), authorId: ids.user(r.authorId) });
+        const pollId = ids.id(r.pollId)!;
+        // A review date still ahead is scheduled again; one that has passed was reviewed in the poll's first life.
+        const review = r.reviewOn && r.reviewOn > new Date().toISOString().slice(0, 10) ? reviewDue(pollId, r.reviewOn) : {};
+        await add({ ...fields, ...review, ...pollKeys.outcome(pollId), type: 'outcome', pollId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId) });
         break;
       }
       case 'event': {

@@ -14,6 +14,10 @@ import { pollFacts, pollKeys, type BallotItem, type OutcomeItem } from './store.
 import { outcomeView, readBallots } from './views.ts';
 import { forEachPage } from '../lib/db.ts';
 
+/** The scheduler's index attributes for an outcome's review date (09:00 UTC that day), if it has one. */
+export const reviewDue = (pollId: string, reviewOn: string | null | undefined) =>
+  reviewOn ? { gsi2pk: 'due', gsi2sk: `${reviewOn}T09:00:00.000Z#outcome#${pollId}`, dueKind: 'outcomeReview' } : {};
+
 /**
  * POST /api/polls/{id}/outcome: after closing, the author or an admin states the outcome, with an
  * optional chosen option, review date (the scheduler records "review due" then) and, for a
@@ -45,7 +49,7 @@ export async function createOutcome(request: ApiRequest<'POST /api/polls/{id}/ou
     createdAt: new Date().toISOString(),
   };
   const ops = [
-    put({ ...outcome, ...(outcome.reviewOn ? { gsi2pk: 'due', gsi2sk: `${outcome.reviewOn}T09:00:00.000Z#outcome#${item.pollId}`, dueKind: 'outcomeReview' } : {}) }),
+    put({ ...outcome, ...reviewDue(item.pollId, outcome.reviewOn) }),
     recordEvent({ kind: 'OutcomeCreated', groupId: item.groupId, pollId: item.pollId, authorId: actor.id, hasEvent: Boolean(outcome.event), ...(input.announce ? { announce: input.announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ];
   if (item.threadId) {

@@ -13,14 +13,21 @@ const IMPORT_SIZE = 10_000;
 /** The stream worker's Node options, as deployed; `BENCH_EXPORT_NODE_OPTIONS` tries others. */
 const EXPORT_NODE_OPTIONS = (process.env.BENCH_EXPORT_NODE_OPTIONS ?? STREAM_NODE_OPTIONS).split(' ').filter(Boolean);
 
+type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** One stack for both parts: the SDK clients keep the endpoints of the first stack they meet. */
 export async function main(): Promise<void> {
-  if (process.env.BENCH_SKIP_PERSONAL !== '1') await personal();
-  await groupArchives();
+  const stack = await startStack({ port: 0, mailPort: 0, schedulerIntervalMs: 86_400_000 });
+  try {
+    if (process.env.BENCH_SKIP_PERSONAL !== '1') await personal(stack);
+    await groupArchives();
+  } finally {
+    await stack.stop();
+  }
 }
 
-async function personal(): Promise<void> {
+async function personal(stack: Stack): Promise<void> {
   console.log('## Account: delete and personal export');
-  const stack = await startStack({ port: 0, mailPort: 0, schedulerIntervalMs: 86_400_000 });
   const url = (path: string) => `${stack.appUrl}${path}`;
   const json = { 'content-type': 'application/json' };
   const mail = async () => ((await (await fetch(`${stack.mailUrl}/store`)).json()) as { emails: Array<{ destination: { to: string[] }; subject: string; body: { text: string } }> }).emails;
@@ -34,7 +41,7 @@ async function personal(): Promise<void> {
   const waitUntil = async (probe: () => Promise<boolean>) => {
     while (!(await probe())) await new Promise((r) => setTimeout(r, 50));
   };
-  try {
+  {
     const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
     const dynamo = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     const person = await signIn('bench-person@example.org');
@@ -60,8 +67,6 @@ async function personal(): Promise<void> {
     await fetch(url('/api/me'), { method: 'DELETE', headers: { cookie: person.cookie } });
     await waitUntil(async () => !(await dynamo.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `erasure#${person.id}` }, sk: { S: 'job' } }, ConsistentRead: true }))).Item);
     console.log(`delete account with ${COMMENTS} comments: ${(performance.now() - started).toFixed(0)} ms until erased (one scan of the whole table, here ~${COMMENTS + 20} items)`);
-  } finally {
-    await stack.stop();
   }
 }
 
@@ -157,8 +162,7 @@ export async function exportInChild(groupId: string, adminId: string): Promise<C
 
 async function groupArchives(): Promise<void> {
   console.log('## Groups: export and import');
-  const stack = await startStack({ port: 0, mailPort: 0, schedulerIntervalMs: 86_400_000 });
-  try {
+  {
     const { bundleFunctions } = await import('../bundle.ts');
     await bundleFunctions();
     const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
@@ -186,8 +190,6 @@ async function groupArchives(): Promise<void> {
     await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `groupimport#${importId}`, sk: 'job', type: 'groupImport', importId, userId: importSource.adminId, uploadKey, status: 'pending', requestedAt: new Date().toISOString() } }));
     const run = await measure(() => runImport(importId));
     console.log(`group import, ${IMPORT_SIZE.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms (check, stage, publish); peak heap ${run.heap} MB (in the stack's process)`);
-  } finally {
-    await stack.stop();
   }
 }
 
