@@ -65,6 +65,16 @@ describe('streamed uploads', () => {
     await expect(access(folder)).rejects.toThrow();
   });
 
+  it('grows a buffer sized for a smaller object into whole parts when more arrives', async () => {
+    const key = `test/${randomBytes(8).toString('hex')}/undersized.txt`;
+    const upload = new m.ObjectUpload(bucket, key, 'text/plain', 1000);
+    const all = randomBytes(m.PART_BYTES * 2 + 123);
+    for (let i = 0; i < all.length; i += 700_000) await upload.write(all.subarray(i, i + 700_000));
+    const result = await upload.close();
+    expect((await stored(key)).equals(all)).toBe(true);
+    expect(result.sha256).toBe(sha256(all));
+  });
+
   it('aborts a multipart upload that has sent parts without creating the object', async () => {
     const key = `test/${randomBytes(8).toString('hex')}/aborted.txt`;
     const upload = new m.ObjectUpload(bucket, key, 'text/plain');

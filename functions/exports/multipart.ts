@@ -29,35 +29,46 @@ export class ObjectUpload {
   readonly key: string;
   private readonly contentType: string;
   private readonly hash = createHash('sha256');
-  private readonly part = Buffer.allocUnsafe(PART_BYTES);
+  private part: Buffer;
   private filled = 0;
   private uploadId: string | undefined;
   private parts: Array<{ ETag: string; PartNumber: number }> = [];
   bytes = 0;
 
-  constructor(bucket: string, key: string, contentType: string) {
+  /** `expectedBytes`, when known, sizes the buffer for an object smaller than a part. */
+  constructor(bucket: string, key: string, contentType: string, expectedBytes = PART_BYTES) {
     this.bucket = bucket;
     this.key = key;
     this.contentType = contentType;
+    this.part = Buffer.allocUnsafe(Math.max(1, Math.min(PART_BYTES, expectedBytes)));
   }
 
   async write(data: string | Uint8Array): Promise<void> {
     if (typeof data === 'string') {
       // Most writes are lines far smaller than a part: encode them in place.
-      if (Buffer.byteLength(data) <= PART_BYTES - this.filled) {
+      if (Buffer.byteLength(data) <= this.part.length - this.filled) {
         this.filled += this.part.write(data, this.filled);
-        if (this.filled === PART_BYTES) await this.sendPart();
+        await this.full();
         return;
       }
       data = Buffer.from(data);
     }
     for (let offset = 0; offset < data.length;) {
-      const n = Math.min(data.length - offset, PART_BYTES - this.filled);
+      const n = Math.min(data.length - offset, this.part.length - this.filled);
       this.part.set(data.subarray(offset, offset + n), this.filled);
       this.filled += n;
       offset += n;
-      if (this.filled === PART_BYTES) await this.sendPart();
+      await this.full();
     }
+  }
+
+  /** A full part is sent; a buffer sized for a smaller object that fills up grows to a whole part. */
+  private async full(): Promise<void> {
+    if (this.filled < this.part.length) return;
+    if (this.part.length === PART_BYTES) return this.sendPart();
+    const grown = Buffer.allocUnsafe(PART_BYTES);
+    this.part.copy(grown);
+    this.part = grown;
   }
 
   private filledBytes(): Buffer {
@@ -168,8 +179,8 @@ export class SpooledObject {
   /** Closes the file and streams it into the bucket. */
   async upload(bucket: string, key: string, contentType: string): Promise<{ bytes: number; sha256: string }> {
     await new Promise<void>((resolve, reject) => this.file.end((error?: Error | null) => (error ? reject(error) : resolve())));
-    const upload = new ObjectUpload(bucket, key, contentType);
     const file = await open(this.path);
+    const upload = new ObjectUpload(bucket, key, contentType, (await file.stat()).size);
     // One reused read buffer: `write` has copied it by the time it resolves.
     const chunk = Buffer.allocUnsafe(256 * 1024);
     try {
