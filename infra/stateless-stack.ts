@@ -24,7 +24,8 @@ import type { Construct } from 'constructs';
 import { routes, splitRouteKey } from '../shared/api/routes.ts';
 import { Mail, mailNames } from './constructs/mail.ts';
 import { MootFunction, type MootFunctionProps } from './constructs/moot-function.ts';
-import { STREAM_NODE_OPTIONS } from './node-options.ts';
+import { JOBS_NODE_OPTIONS } from './node-options.ts';
+import { jobKinds } from '../functions/workers/jobs-handler.ts';
 import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
 import { acknowledge, acknowledgeLibraryWildcards } from './nag.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -208,39 +209,46 @@ export class StatelessStack extends Stack {
       'AwsSolutions-SQS3',
       'This queue is itself the on-failure destination of the table-stream event source; a DLQ of a DLQ adds nothing.',
     );
-    // The stream worker builds exports, restores imported attachments and erases deleted accounts' files.
-    // Group exports spool their CSV and HTML companions to /tmp before uploading them one at a time.
-    const stream = mootFunction('stream', {
-      timeout: Duration.seconds(60),
-      description: 'Moot stream worker: fans out events',
+    const streamTable = dynamodb.Table.fromTableAttributes(this, 'StreamTable', { tableName: names.table, tableStreamArn: stateful.table.tableStreamArn! });
+    const streamSource = (filters?: Array<Record<string, unknown>>) =>
+      new DynamoEventSource(streamTable, {
+        startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+        batchSize: filters ? 1 : 100,
+        maxBatchingWindow: Duration.seconds(1),
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(streamFailures),
+        filters,
+      });
+
+    // Two readers of the table's stream (DynamoDB allows two per shard). The stream worker fans
+    // out notifications and email.
+    const stream = mootFunction('stream', { timeout: Duration.seconds(60), description: 'Moot stream worker: fans out events' })
+      .grantTable('rw')
+      .grantSigningSecret()
+      .grantSendMail();
+    stream.fn.addEventSource(streamSource());
+    // The jobs worker takes only the events of long jobs (exports, imports, erasure), one at a
+    // time, with 15 minutes and 2 GiB of /tmp for each: group exports spool their CSV and HTML
+    // companions there before uploading them one at a time.
+    const jobs = mootFunction('jobs', {
+      timeout: Duration.minutes(15),
+      description: 'Moot jobs worker: exports, imports and account erasure',
       ephemeralStorageMiB: 2048,
-      nodeOptions: STREAM_NODE_OPTIONS,
+      nodeOptions: JOBS_NODE_OPTIONS,
     })
       .grantTable('rw')
       .grantUploads('rw')
       .grantExports('rw')
       .grantSigningSecret()
       .grantSendMail();
-    stream.fn.addEventSource(
-      new DynamoEventSource(
-        dynamodb.Table.fromTableAttributes(this, 'StreamTable', {
-          tableName: names.table,
-          tableStreamArn: stateful.table.tableStreamArn!,
-        }),
-        {
-          startingPosition: lambda.StartingPosition.TRIM_HORIZON,
-          batchSize: 100,
-          maxBatchingWindow: Duration.seconds(1),
-          bisectBatchOnError: true,
-          retryAttempts: 5,
-          reportBatchItemFailures: true,
-          onFailure: new SqsDlq(streamFailures),
-        },
-      ),
-    );
+    jobs.fn.addEventSource(streamSource([
+      lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('event') }, kind: { S: jobKinds } } } }),
+    ]));
     if (key) {
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-        acknowledge(stream, `AwsSolutions-IAM5[Action::${action}]`, 'Written by SqsDlq for the KMS-encrypted failure queue; scoped to this stack\'s own key.');
+        for (const reader of [stream, jobs]) acknowledge(reader, `AwsSolutions-IAM5[Action::${action}]`, 'Written by SqsDlq for the KMS-encrypted failure queue; scoped to this stack\'s own key.');
       }
     }
 

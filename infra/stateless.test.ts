@@ -8,7 +8,7 @@ beforeAll(async () => {
   synth = await synthesize();
 });
 
-const lambdaNames = [...functionNames, 'stream', 'scheduler', 'sesevents'];
+const lambdaNames = [...functionNames, 'stream', 'jobs', 'scheduler', 'sesevents'];
 
 
 describe.each(deployments)('the $id stateless stack', (deployment) => {
@@ -17,7 +17,7 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
   const functions = () => resourcesOf(template(), 'AWS::Lambda::Function').filter((f) => f.id.startsWith('Fn'));
   const lambdaFor = (name: string) => functions().find((f) => f.id.startsWith(`Fn${name}Function`))!;
 
-  it('has one Lambda per capability in the route table plus the stream and scheduler workers', () => {
+  it('has one Lambda per capability in the route table plus the stream, jobs and scheduler workers', () => {
     expect(functions().length).toBe(lambdaNames.length);
     for (const name of lambdaNames) expect(lambdaFor(name), name).toBeDefined();
   });
@@ -49,12 +49,25 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
     }
   });
 
-  it('gives the stream worker, which builds group exports, 2 GiB of temporary storage and a capped young generation', () => {
+  it('gives the jobs worker, which builds group exports, 15 minutes, 2 GiB of temporary storage and a capped young generation', () => {
     for (const { id, Properties } of functions()) {
-      const isStream = id.startsWith('Fnstream');
-      expect(Properties.EphemeralStorage?.Size, id).toBe(isStream ? 2048 : undefined);
-      expect(Properties.Environment.Variables.NODE_OPTIONS, id).toBe(isStream ? '--enable-source-maps --max-semi-space-size=8' : '--enable-source-maps');
+      const isJobs = id.startsWith('Fnjobs');
+      expect(Properties.EphemeralStorage?.Size, id).toBe(isJobs ? 2048 : undefined);
+      expect(Properties.Environment.Variables.NODE_OPTIONS, id).toBe(isJobs ? '--enable-source-maps --max-semi-space-size=8' : '--enable-source-maps');
+      if (isJobs) expect(Properties.Timeout, id).toBe(900);
     }
+  });
+
+  it('has two readers of the table stream: the stream worker takes every event, the jobs worker only the long jobs, one at a time', () => {
+    const mappings = resourcesOf(template(), 'AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(2);
+    const byFunction = (name: string) => mappings.find((m) => JSON.stringify(m.Properties.FunctionName).includes(`Fn${name}Function`))!.Properties;
+    expect(byFunction('stream').FilterCriteria).toBeUndefined();
+    const jobs = byFunction('jobs');
+    expect(jobs.BatchSize).toBe(1);
+    const pattern = JSON.parse(jobs.FilterCriteria.Filters[0].Pattern);
+    expect(pattern).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] }, kind: { S: ['GroupExportRequested', 'GroupImportRequested', 'AccountDeletionRequested', 'PersonalExportRequested'] } } } });
+    for (const m of mappings) expect(m.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
   });
 
   it(`keeps every log group for ${settings.logRetentionDays} days`, () => {

@@ -9,6 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const entries: Record<string, string> = {
   ...Object.fromEntries(functionNames.map((fn) => [fn, `functions/${fn}/handler.ts`])),
   stream: 'functions/workers/stream-handler.ts',
+  jobs: 'functions/workers/jobs-handler.ts',
   scheduler: 'functions/workers/scheduler-handler.ts',
   'ses-events': 'functions/notifications/ses-events-handler.ts',
 };

@@ -1,5 +1,5 @@
-// One group export in a process of its own, run as its Lambda runs it: the bundled stream worker
-// (`.build/functions/stream`, as deployed) is handed the GroupExportRequested stream record.
+// One group export in a process of its own, run as its Lambda runs it: the bundled jobs worker
+// (`.build/functions/jobs`, as deployed) is handed the GroupExportRequested stream record.
 // Prints one JSON line with the time, the process's peak RSS and the peaks of its parts.
 // Usage: export-child.ts <event item as JSON>
 import { pathToFileURL } from 'node:url';
@@ -15,7 +15,7 @@ const sample = () => {
 };
 
 const eventItem = JSON.parse(process.argv[2]!) as Record<string, unknown>;
-const worker = new URL('../../.build/functions/stream/index.mjs', import.meta.url);
+const worker = new URL('../../.build/functions/jobs/index.mjs', import.meta.url);
 const { handler } = (await import(pathToFileURL(worker.pathname).href)) as { handler: (event: unknown) => Promise<{ batchItemFailures: unknown[] }> };
 const baseRssMb = mb(process.memoryUsage().rss);
 const sampler = setInterval(sample, 10);

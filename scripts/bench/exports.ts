@@ -3,15 +3,15 @@
 // memory at 1,000, 10,000 and 100,000 items, and import time at 10,000 items. Prints figures;
 // asserts nothing. `BENCH_GROUP_SIZES=1000,10000` runs fewer sizes; `BENCH_SKIP_PERSONAL=1` skips the first part.
 import { pathToFileURL } from 'node:url';
-import { STREAM_NODE_OPTIONS } from '../../infra/node-options.ts';
+import { JOBS_NODE_OPTIONS } from '../../infra/node-options.ts';
 import { startStack } from '../local/stack.ts';
 
 const COMMENTS = Number(process.env.BENCH_COMMENTS) || 1000;
 
 const GROUP_SIZES = (process.env.BENCH_GROUP_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const IMPORT_SIZE = 10_000;
-/** The stream worker's Node options, as deployed; `BENCH_EXPORT_NODE_OPTIONS` tries others. */
-const EXPORT_NODE_OPTIONS = (process.env.BENCH_EXPORT_NODE_OPTIONS ?? STREAM_NODE_OPTIONS).split(' ').filter(Boolean);
+/** The jobs worker's Node options, as deployed; `BENCH_EXPORT_NODE_OPTIONS` tries others. */
+const EXPORT_NODE_OPTIONS = (process.env.BENCH_EXPORT_NODE_OPTIONS ?? JOBS_NODE_OPTIONS).split(' ').filter(Boolean);
 
 type Stack = Awaited<ReturnType<typeof startStack>>;
 
@@ -138,7 +138,7 @@ interface ChildRun { ms: number; baseRssMb: number; maxRssMb: number; heapMb: nu
 
 /**
  * Records an export request as `POST /api/groups/{id}/exports` does (the job and its event item),
- * then hands the event to the bundled stream worker in a process of its own, as its Lambda would
+ * then hands the event to the bundled jobs worker in a process of its own, as its Lambda would
  * get it, so the peak memory measured is the export's alone.
  */
 export async function exportInChild(groupId: string, adminId: string): Promise<ChildRun & { records: number; bytes: number; archive: string }> {
@@ -176,7 +176,7 @@ async function groupArchives(): Promise<void> {
       const { groupId, adminId } = await seedGroup(size);
       // The export runs in its own Node process, as in its Lambda, so its peak RSS is its own.
       const run = await exportInChild(groupId, adminId);
-      console.log(`group export, ${size.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms, ${run.records.toLocaleString('en')} records, ${(run.bytes / 2 ** 20).toFixed(1)} MB gzip; peak RSS ${run.maxRssMb} MB (the bundled stream worker in a process of its own; ${run.baseRssMb} MB of it before the export began: Node, the worker and the SDK loaded); peaks: heap ${run.heapMb} MB, external ${run.externalMb} MB (of which buffers ${run.arrayBuffersMb} MB)`);
+      console.log(`group export, ${size.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms, ${run.records.toLocaleString('en')} records, ${(run.bytes / 2 ** 20).toFixed(1)} MB gzip; peak RSS ${run.maxRssMb} MB (the bundled jobs worker in a process of its own; ${run.baseRssMb} MB of it before the export began: Node, the worker and the SDK loaded); peaks: heap ${run.heapMb} MB, external ${run.externalMb} MB (of which buffers ${run.arrayBuffersMb} MB)`);
       if (size === IMPORT_SIZE) importSource = { key: run.archive, adminId };
     }
     if (!importSource) {

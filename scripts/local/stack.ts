@@ -167,9 +167,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     });
     stoppers.push(() => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }));
 
+    // Two readers of the stream, as in the cloud: the stream worker, and the jobs worker for
+    // exports, imports and erasure, so a long job never holds up notifications.
     const stream = await import('../../functions/workers/stream-handler.ts');
-    const poller = startStreamPoller(dynamo.endpoint, tableName, stream.handler);
-    stoppers.push(() => poller.stop());
+    const jobs = await import('../../functions/workers/jobs-handler.ts');
+    const pollers = [startStreamPoller(dynamo.endpoint, tableName, stream.handler), startStreamPoller(dynamo.endpoint, tableName, jobs.handler)];
+    stoppers.push(() => Promise.all(pollers.map((p) => p.stop())).then(() => undefined));
 
     const scheduler = await import('../../functions/workers/scheduler-handler.ts');
     const tick = () => scheduler.handler().catch((error: Error) => console.error(`scheduler: ${error.message}`));
@@ -184,7 +187,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       tableName,
-      flushStream: () => poller.flush(),
+      flushStream: () => Promise.all(pollers.map((p) => p.flush())).then(() => undefined),
       tick,
       stop,
     };

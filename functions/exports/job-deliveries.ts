@@ -1,8 +1,9 @@
-import type { Deliveries } from '../workers/stream-handler.ts';
+import type { Deliveries } from '../workers/stream-reader.ts';
 import { buildGroupExport } from './group-export.ts';
 import { importFromEvent } from './group-import.ts';
 
-export const exportDeliveries: Deliveries = {
+/** Run by the jobs worker: a whole-group archive or import can take minutes. */
+export const exportJobs: Deliveries = {
   GroupExportRequested: [buildGroupExport],
   GroupImportRequested: [importFromEvent],
 };
