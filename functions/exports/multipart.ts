@@ -43,28 +43,41 @@ export class ObjectUpload {
     this.part = Buffer.allocUnsafe(Math.max(1, Math.min(PART_BYTES, expectedBytes)));
   }
 
+  /** The part buffer's size: a whole part, or less for an object known to be smaller. */
+  get bufferBytes(): number {
+    return this.part.length;
+  }
+
+  /** Parts sent so far (none for an object that ends as one PutObject). */
+  get partCount(): number {
+    return this.parts.length;
+  }
+
   async write(data: string | Uint8Array): Promise<void> {
     if (typeof data === 'string') {
+      const length = Buffer.byteLength(data);
+      if (length && this.filled === this.part.length) await this.makeRoom();
       // Most writes are lines far smaller than a part: encode them in place.
-      if (Buffer.byteLength(data) <= this.part.length - this.filled) {
+      if (length <= this.part.length - this.filled) {
         this.filled += this.part.write(data, this.filled);
-        await this.full();
         return;
       }
       data = Buffer.from(data);
     }
     for (let offset = 0; offset < data.length;) {
+      if (this.filled === this.part.length) await this.makeRoom();
       const n = Math.min(data.length - offset, this.part.length - this.filled);
       this.part.set(data.subarray(offset, offset + n), this.filled);
       this.filled += n;
       offset += n;
-      await this.full();
     }
   }
 
-  /** A full part is sent; a buffer sized for a smaller object that fills up grows to a whole part. */
-  private async full(): Promise<void> {
-    if (this.filled < this.part.length) return;
+  /**
+   * Called when the buffer is full and more bytes are coming: a whole part is sent; a buffer
+   * sized for a smaller object grows to a whole part (S3 takes no smaller part but the last).
+   */
+  private async makeRoom(): Promise<void> {
     if (this.part.length === PART_BYTES) return this.sendPart();
     const grown = Buffer.allocUnsafe(PART_BYTES);
     this.part.copy(grown);
@@ -105,25 +118,29 @@ export class ObjectUpload {
 /**
  * A gzip stream written into an {@link ObjectUpload}. One loop moves compressed chunks into the
  * upload; while it waits for a part to be sent, gzip's buffers fill and `write` waits for them
- * to drain, so memory stays at one part plus gzip's window.
+ * to drain, so memory stays at one part plus gzip's window. A failed part fails the next `write`
+ * or `close` with its own error.
  */
 export class GzipUpload {
   private readonly upload: ObjectUpload;
   private readonly gzip = createGzip();
   private readonly pump: Promise<void>;
+  private failure: unknown = null;
 
   constructor(bucket: string, key: string, contentType = 'application/gzip') {
     this.upload = new ObjectUpload(bucket, key, contentType);
+    // Errors reach the caller through `failure`; a stream error with no listener would end the process.
+    this.gzip.on('error', (error) => (this.failure ??= error));
     this.pump = this.move();
     this.pump.catch(() => undefined);
   }
 
-  /** A failed part stops gzip too, so a waiting `write` throws instead of hanging. */
   private async move(): Promise<void> {
     try {
-      for await (const chunk of this.gzip) await this.upload.write(chunk as Buffer);
+      // The stream stays open if the loop throws, so a waiting `write` is released by the race below.
+      for await (const chunk of this.gzip.iterator({ destroyOnReturn: false })) await this.upload.write(chunk as Buffer);
     } catch (error) {
-      this.gzip.destroy(error as Error);
+      this.failure ??= error;
       throw error;
     }
   }
@@ -133,18 +150,28 @@ export class GzipUpload {
   }
 
   async write(data: string): Promise<void> {
-    if (!this.gzip.write(data)) await once(this.gzip, 'drain');
+    if (this.failure) throw this.failure;
+    if (!this.gzip.write(data)) {
+      await Promise.race([once(this.gzip, 'drain'), this.pump]).catch(async (error: unknown) => {
+        await this.pump.catch(() => undefined);
+        throw this.failure ?? error;
+      });
+    }
+    if (this.failure) throw this.failure;
   }
 
   /** Finishes the object; returns the stored (compressed) size and SHA-256 (hex). */
   async close(): Promise<{ bytes: number; sha256: string }> {
+    if (this.failure) throw this.failure;
     this.gzip.end();
     await this.pump;
     return this.upload.close();
   }
 
+  /** Stops the stream, lets a part in flight finish, then aborts the multipart upload. */
   async abort(): Promise<void> {
     this.gzip.destroy();
+    await this.pump.catch(() => undefined);
     await this.upload.abort();
   }
 }
@@ -157,10 +184,13 @@ export class GzipUpload {
 export class SpooledObject {
   private readonly file: WriteStream;
   readonly path: string;
+  private failure: unknown = null;
 
   private constructor(path: string) {
     this.path = path;
     this.file = createWriteStream(path);
+    // A full or failing disk fails the next write; a stream error with no listener would end the process.
+    this.file.on('error', (error) => (this.failure ??= error));
   }
 
   /** A folder for one job's spooled files; remove it with {@link removeSpool}. */
@@ -173,21 +203,24 @@ export class SpooledObject {
   }
 
   async write(text: string): Promise<void> {
+    if (this.failure) throw this.failure;
     if (!this.file.write(text)) await once(this.file, 'drain');
   }
 
   /** Closes the file and streams it into the bucket. */
   async upload(bucket: string, key: string, contentType: string): Promise<{ bytes: number; sha256: string }> {
+    if (this.failure) throw this.failure;
     await new Promise<void>((resolve, reject) => this.file.end((error?: Error | null) => (error ? reject(error) : resolve())));
     const file = await open(this.path);
-    const upload = new ObjectUpload(bucket, key, contentType, (await file.stat()).size);
+    let upload: ObjectUpload | undefined;
     // One reused read buffer: `write` has copied it by the time it resolves.
     const chunk = Buffer.allocUnsafe(256 * 1024);
     try {
+      upload = new ObjectUpload(bucket, key, contentType, (await file.stat()).size);
       for (let n; (n = (await file.read(chunk, 0, chunk.length, null)).bytesRead) > 0;) await upload.write(chunk.subarray(0, n));
       return await upload.close();
     } catch (error) {
-      await upload.abort();
+      await upload?.abort();
       throw error;
     } finally {
       await file.close();
