@@ -105,9 +105,10 @@ export class StatefulStack extends Stack {
       });
 
     // Browsers upload straight to S3 with a presigned POST, from the deployment's own origin only.
-    // Group archives uploaded for import are deleted when the import ends; this rule catches the rest.
+    // Group archives uploaded for import are deleted when the import ends; this rule catches the
+    // rest, and the bucket is versioned, so the deleted copies go a day later.
     this.uploads = dataBucket('Uploads', names.uploadsBucket, [
-      { id: 'expire-import-archives', prefix: 'imports/', expiration: Duration.days(7) },
+      { id: 'expire-import-archives', prefix: 'imports/', expiration: Duration.days(7), noncurrentVersionExpiration: Duration.days(1) },
     ], [
       {
         allowedOrigins: [`https://${deployment.domain}`],

@@ -106,10 +106,10 @@ describe.each(deployments)('the $id stateful stack', (deployment) => {
     );
   });
 
-  it('expires group archives uploaded for import after 7 days, and nothing else in the uploads bucket', () => {
+  it('expires group archives uploaded for import after 7 days and their deleted copies a day later, and nothing else in the uploads bucket', () => {
     const uploads = resourcesOf(template(), 'AWS::S3::Bucket').find((b) => b.Properties.BucketName === names.uploadsBucket)!;
     const expiring = uploads.Properties.LifecycleConfiguration.Rules.filter((r: { ExpirationInDays?: number }) => r.ExpirationInDays);
-    expect(expiring).toEqual([expect.objectContaining({ Prefix: 'imports/', ExpirationInDays: 7, Status: 'Enabled' })]);
+    expect(expiring).toEqual([expect.objectContaining({ Prefix: 'imports/', ExpirationInDays: 7, NoncurrentVersionExpiration: { NoncurrentDays: 1 }, Status: 'Enabled' })]);
   });
 
   it("allows browser uploads from the deployment's own origin only", () => {

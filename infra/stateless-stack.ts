@@ -25,7 +25,7 @@ import { routes, splitRouteKey } from '../shared/api/routes.ts';
 import { Mail, mailNames } from './constructs/mail.ts';
 import { MootFunction, type MootFunctionProps } from './constructs/moot-function.ts';
 import { JOBS_NODE_OPTIONS } from './node-options.ts';
-import { jobKinds } from '../functions/workers/jobs-handler.ts';
+import { JOB_KINDS } from '../functions/workers/job-kinds.ts';
 import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
 import { acknowledge, acknowledgeLibraryWildcards } from './nag.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -214,6 +214,8 @@ export class StatelessStack extends Stack {
       new DynamoEventSource(streamTable, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: filters ? 1 : 100,
+        // Jobs run side by side (up to 10 per shard); events of one item still come in order.
+        parallelizationFactor: filters ? 10 : 1,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
         retryAttempts: 5,
@@ -244,7 +246,7 @@ export class StatelessStack extends Stack {
       .grantSigningSecret()
       .grantSendMail();
     jobs.fn.addEventSource(streamSource([
-      lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('event') }, kind: { S: jobKinds } } } }),
+      lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('event') }, kind: { S: [...JOB_KINDS] } } } }),
     ]));
     if (key) {
       for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {

@@ -65,6 +65,7 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
     expect(byFunction('stream').FilterCriteria).toBeUndefined();
     const jobs = byFunction('jobs');
     expect(jobs.BatchSize).toBe(1);
+    expect(jobs.ParallelizationFactor).toBe(10);
     const pattern = JSON.parse(jobs.FilterCriteria.Filters[0].Pattern);
     expect(pattern).toEqual({ eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] }, kind: { S: ['GroupExportRequested', 'GroupImportRequested', 'AccountDeletionRequested', 'PersonalExportRequested'] } } } });
     for (const m of mappings) expect(m.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();

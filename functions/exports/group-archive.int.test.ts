@@ -286,6 +286,7 @@ describe('group import', () => {
     ['a cut gzip stream', (records: Rec[]) => reseal(records).subarray(0, 200), /gzip|truncated/],
     ['a missing manifest', (records: Rec[]) => gzipSync(records.slice(0, -1).map((r) => `${JSON.stringify(r)}\n`).join('')), /no manifest/],
     ['a tally that does not match its ballots', (records: Rec[]) => reseal(records.map((r) => (r.type === 'poll' ? { ...r, tally: { ...r.tally, voters: r.tally.voters + 1 } } : r))), /tally/],
+    ['a poll whose closing time is not a time', (records: Rec[]) => reseal(records.map((r) => (r.type === 'poll' ? { ...r, poll: { ...r.poll, closingAt: '9z' } } : r))), /closingAt is not a time/],
   ])('rejects %s with a clear report and writes nothing', async (_, damage, reason) => {
     const { admin, group } = await groupWithMembers(1);
     const poll = await startPoll(admin.cookie, group.id, { type: 'proposal' });
@@ -323,6 +324,28 @@ describe('group import', () => {
     expect(due).toEqual([['due#close', 'closePoll'], ['due#soon', 'pollClosingSoon']]);
     expect(items.find((i) => i.pk === `poll#${newDecided}` && i.sk === 'outcome')).toMatchObject({ gsi2pk: 'due', dueKind: 'outcomeReview', gsi2sk: `${reviewOn}T09:00:00.000Z#outcome#${newDecided}` });
     expect(items.some((i) => i.pk === `poll#${newDecided}` && String(i.sk).startsWith('due#'))).toBe(false);
+  });
+
+  it('takes no keys or index attributes from an archive, so a crafted one cannot list items for others or feed the scheduler', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Plain' } })).body;
+    await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Plain comment' } });
+    const victim = await signIn();
+    const { records } = await exportGroup(admin.cookie, group.id);
+    const crafted = records.map((r) => {
+      if (r.type === 'thread') return { ...r, gsi1pk: `memberof#${victim.userId}`, gsi1sk: 'group#planted', pk: 'user#planted', sk: 'profile' };
+      if (r.type === 'item') return { ...r, gsi2pk: 'due', gsi2sk: '2000-01-01T00:00:00.000Z#planted', dueKind: 'closePoll', expiresAt: 1 };
+      return r;
+    });
+
+    const result = await importArchive(admin.cookie, reseal(crafted));
+
+    expect(result.status).toBe('done');
+    const items = await scanTable();
+    expect(items.filter((i) => i.gsi1pk === `memberof#${victim.userId}`)).toEqual([]);
+    expect(items.filter((i) => String(i.gsi2sk).includes('planted') || i.pk === 'user#planted')).toEqual([]);
+    const newThread = result.report.ids[thread.id.split('.')[1]];
+    expect(items.find((i) => i.pk === `discussion#${newThread}` && i.sk === 'thread')).toMatchObject({ gsi1pk: `threads#${result.report.groups[0].id}` });
   });
 
   it('creates people it does not know (with no session), and makes the importer an admin', async () => {

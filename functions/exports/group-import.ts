@@ -83,7 +83,9 @@ export async function listImports(request: ApiRequest<'GET /api/imports'>): Prom
     IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk },
     ScanIndexForward: false, Limit: IMPORTS_PAGE, ExclusiveStartKey: await decodeCursor(scope, request.query.cursor),
   });
-  return { body: { items: page.items.map(importStatus), cursor: await encodeCursor(scope, page.lastKey) } };
+  // The id map (up to 2,000 ids) belongs to one import's page, not to the list.
+  const items = page.items.map((job) => importStatus({ ...job, report: job.report && { ...job.report, ids: undefined } }));
+  return { body: { items, cursor: await encodeCursor(scope, page.lastKey) } };
 }
 
 /** The uploaded archive has served its purpose once the import is done or refused. */
@@ -94,6 +96,18 @@ const deleteUpload = (job: GroupImportItem) =>
 class Rejected extends Error {}
 
 type Rec = Record<string, any>;
+
+/**
+ * Attributes an archive never carries (rule 5 of the format) and the importer never takes from
+ * one: keys and index attributes decide where an item is listed and what the scheduler runs, so
+ * a crafted archive must not set them. Each record's own keys are derived again on import.
+ */
+const RESERVED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dueKind', 'expiresAt', 'sessionHash', 'tokenHash', 'joinTokenHash', 'ip'];
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const isTime = (value: unknown) => typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
+const isDay = (value: unknown) => typeof value === 'string' && ISO_DAY.test(value) && !Number.isNaN(Date.parse(value));
 
 /** The archive's lines, parsed, one at a time; a damaged gzip stream or a cut-off last line is a rejection. */
 async function* readArchive(uploadKey: string): AsyncGenerator<{ n: number; text: string; record: Rec }> {
@@ -108,6 +122,7 @@ async function* readArchive(uploadKey: string): AsyncGenerator<{ n: number; text
     try {
       const record = JSON.parse(text);
       if (!record || typeof record !== 'object' || Array.isArray(record)) throw new Error();
+      for (const name of RESERVED) delete record[name];
       return { n, text, record: record as Rec };
     } catch {
       throw new Rejected(`Line ${n} is not a JSON record: the archive is damaged or truncated.`);
@@ -219,9 +234,19 @@ async function check(uploadKey: string): Promise<Plan> {
         file = null;
         break;
       }
-      case 'poll':
+      case 'poll': {
+        // The scheduler is driven by these times: each must be a real one.
+        const times = { closingAt: record.poll?.closingAt, closedAt: record.closedAt };
+        for (const [name, value] of Object.entries(times)) {
+          if (value != null && !isTime(value)) throw new Rejected(`Line ${n}: the poll's ${name} is not a time (${JSON.stringify(value).slice(0, 40)}).`);
+        }
+        if (!isTime(record.createdAt)) throw new Rejected(`Line ${n}: the poll's createdAt is not a time.`);
         poll = { record, ballots: [] };
         plan.otherIds.push(record.pollId);
+        break;
+      }
+      case 'outcome':
+        if (record.reviewOn != null && !isDay(record.reviewOn)) throw new Rejected(`Line ${n}: the outcome's reviewOn is not a date.`);
         break;
       case 'attachment':
         plan.otherIds.push(record.attachmentId);

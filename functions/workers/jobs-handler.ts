@@ -1,5 +1,4 @@
 import { accountJobs } from '../account/job-deliveries.ts';
-import type { EventKind } from '../lib/events.ts';
 import { exportJobs } from '../exports/job-deliveries.ts';
 import { mergeDeliveries, streamReader } from './stream-reader.ts';
 
@@ -10,8 +9,5 @@ import { mergeDeliveries, streamReader } from './stream-reader.ts';
  * notifications the stream worker sends. Each job is idempotent and resumes when retried.
  */
 export const jobs = mergeDeliveries(exportJobs, accountJobs);
-
-/** The event kinds this worker takes; the stream worker has no delivery for them. */
-export const jobKinds = Object.keys(jobs) as EventKind[];
 
 export const handler = streamReader(jobs);
