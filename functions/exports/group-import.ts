@@ -156,6 +156,12 @@ interface Plan {
   threads: Map<string, { seq: number; comments: number }>;
   /** Poll and attachment ids, for the report's id map. */
   otherIds: string[];
+  /**
+   * What the scheduler should do for the imported group, written only once it is published (so
+   * no notice goes out about a group nobody can reach yet): open polls' closing times, and review
+   * dates still ahead (one that has passed was reviewed in the poll's first life).
+   */
+  schedule: Array<{ pollId: string; closingAt: string } | { pollId: string; reviewOn: string }>;
   counts: Record<string, number>;
   recomputed: NonNullable<ImportReport['recomputed']>;
 }
@@ -166,7 +172,7 @@ interface Plan {
  * and each poll's tally against a recount of its ballots.
  */
 async function check(uploadKey: string): Promise<Plan> {
-  const plan: Plan = { groups: [], members: [], threads: new Map(), otherIds: [], counts: {}, recomputed: [] };
+  const plan: Plan = { groups: [], members: [], threads: new Map(), otherIds: [], schedule: [], counts: {}, recomputed: [] };
   const hash = createHash('sha256');
   const files: ManifestFile[] = [];
   type FileState = { path: string; hash: ReturnType<typeof createHash>; size: number; next: number };
@@ -241,12 +247,15 @@ async function check(uploadKey: string): Promise<Plan> {
           if (value != null && !isTime(value)) throw new Rejected(`Line ${n}: the poll's ${name} is not a time (${JSON.stringify(value).slice(0, 40)}).`);
         }
         if (!isTime(record.createdAt)) throw new Rejected(`Line ${n}: the poll's createdAt is not a time.`);
+        const status = pollStatusAt(record);
+        if (status.state === 'open') plan.schedule.push({ pollId: record.pollId, closingAt: status.at });
         poll = { record, ballots: [] };
         plan.otherIds.push(record.pollId);
         break;
       }
       case 'outcome':
         if (record.reviewOn != null && !isDay(record.reviewOn)) throw new Rejected(`Line ${n}: the outcome's reviewOn is not a date.`);
+        if (record.reviewOn && record.reviewOn > new Date().toISOString().slice(0, 10)) plan.schedule.push({ pollId: record.pollId, reviewOn: record.reviewOn });
         break;
       case 'attachment':
         plan.otherIds.push(record.attachmentId);
@@ -532,8 +541,6 @@ async function stage(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof id
         const { type, ...fields } = r;
         void type;
         await add({ ...fields, ...pollKeys.poll(pollId), ...pollKeys.inGroup(groupId, state, at, pollId), type: 'poll', pollId, groupId, threadId: ids.id(r.threadId), authorId: ids.user(r.authorId) });
-        // The same markers a new poll gets: its closing, and the closing-soon notice if that is still ahead.
-        if (state === 'open') for (const op of dueOps(pollId, at)) await add(op.Put!.Item as Key & Rec);
         break;
       }
       case 'invitee':
@@ -563,9 +570,7 @@ async function stage(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof id
         const { type, ...fields } = r;
         void type;
         const pollId = ids.id(r.pollId)!;
-        // A review date still ahead is scheduled again; one that has passed was reviewed in the poll's first life.
-        const review = r.reviewOn && r.reviewOn > new Date().toISOString().slice(0, 10) ? reviewDue(pollId, r.reviewOn) : {};
-        await add({ ...fields, ...review, ...pollKeys.outcome(pollId), type: 'outcome', pollId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId) });
+        await add({ ...fields, ...pollKeys.outcome(pollId), type: 'outcome', pollId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId) });
         break;
       }
       case 'event': {
@@ -641,5 +646,9 @@ async function publish(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof 
     ...(m.revokedAt ? {} : groupKeys.memberOf(m.userId, m.groupId)),
   }));
   await batchPut(listed as unknown as Array<Key & Record<string, unknown>>);
+  // The same markers a new poll gets (its closing, and the closing-soon notice while that is ahead), and reviews.
+  const markers = plan.schedule.flatMap((s) => ('closingAt' in s ? dueOps(ids.id(s.pollId)!, s.closingAt).map((op) => op.Put!.Item as Key & Rec) : []));
+  await batchPut(markers);
+  for (const s of plan.schedule) if ('reviewOn' in s) await updateItem(patch(pollKeys.outcome(ids.id(s.pollId)!), { set: reviewDue(ids.id(s.pollId)!, s.reviewOn) }));
   return plan.groups.map((g) => ({ sourceId: g.groupId, id: ids.id(g.groupId)!, handle: handles!.get(g.groupId)!, name: g.name }));
 }
