@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
-import { batchDelete, get, patch, put, transact, type Key } from '../lib/db.ts';
+import { batchDelete, ConditionFailed, get, patch, put, transact, updateItem, type Key } from '../lib/db.ts';
 import { keys, type UserItem } from '../lib/entities.ts';
 import { logger } from '../lib/logger.ts';
 import { groupKeys } from '../groups/store.ts';
@@ -90,16 +90,19 @@ async function deleteObjects(bucket: string, prefix: string, keep: Set<string>):
 }
 
 /**
- * Erases a person (the worker behind DELETE /api/me). Every step is idempotent, so a retry, or the
- * scheduler re-running an erase that was cut short, simply finishes it:
+ * Erases a person (the worker behind DELETE /api/me), in two passes of the same idempotent steps:
  *  1. one parallel scan finds every stored copy of the person and applies `scrubPlan`
  *     (their partition and anything keyed by their address go; shared history is re-attributed);
  *  2. notifications naming them as the actor are re-attributed, matched by the events they caused;
  *  3. their uploads not attached to shared content, and their personal exports, leave storage;
- *  4. the profile goes (it held the address the scan matched on), then the erasure record.
- * Logs carry counts only, never a name, address or id of content.
+ *  4. on the final pass only, the profile goes (it holds the name and address the scan matches
+ *     on), then the erasure record.
+ * The first pass runs from the event, at once. The final pass is the scheduler's, 5 minutes after
+ * the request: by then every event the person caused before deleting has been delivered, so a
+ * notification or timeline entry a lagging worker wrote with their name is caught too. A pass cut
+ * short simply runs again. Logs carry counts only, never a name, address or id of content.
  */
-export async function eraseAccount(userId: string): Promise<EraseResult | null> {
+export async function eraseAccount(userId: string, { final = false } = {}): Promise<EraseResult | null> {
   const started = Date.now();
   const job = await get<ErasureItem>(accountKeys.erasure(userId));
   if (!job) return null;
@@ -159,6 +162,15 @@ export async function eraseAccount(userId: string): Promise<EraseResult | null> 
   for (const key of uploadKeys) if (!attachedKeys.has(key) && !key.startsWith(`uploads/${userId}/`)) objects += await deleteObjects(config.uploadsBucket, key, new Set());
   objects += await deleteObjects(config.exportsBucket, `personal/${userId}/`, new Set());
 
+  if (!final) {
+    // The final pass may have finished meanwhile and removed the record: nothing left to mark.
+    await updateItem(patch(accountKeys.erasure(userId), { set: { firstPassAt: new Date().toISOString() } })).catch((error: unknown) => {
+      if (!(error instanceof ConditionFailed)) throw error;
+    });
+    const result = { deleted, scrubbed, objects, ms: Date.now() - started };
+    logger.info('Account erased, first pass', { ...result });
+    return result;
+  }
   if (blockReinvites()) await transact([put({ ...accountKeys.blockedEmail(job.emailHash), type: 'blockedEmail', at: job.requestedAt.slice(0, 10) })]);
   await batchDelete([keys.user(userId), accountKeys.erasure(userId)]);
   const result = { deleted: deleted + 2, scrubbed, objects, ms: Date.now() - started };

@@ -25,6 +25,8 @@ export interface ErasureItem extends Key {
   gsi2pk: 'due';
   gsi2sk: string;
   dueKind: 'eraseAccount';
+  /** When the first pass (from the event) finished; the scheduler's final pass removes the record. */
+  firstPassAt?: string;
 }
 
 export interface PersonalExportItem extends Key {

@@ -65,8 +65,9 @@ async function personal(stack: Stack): Promise<void> {
 
     const started = performance.now();
     await fetch(url('/api/me'), { method: 'DELETE', headers: { cookie: person.cookie } });
-    await waitUntil(async () => !(await dynamo.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `erasure#${person.id}` }, sk: { S: 'job' } }, ConsistentRead: true }))).Item);
-    console.log(`delete account with ${COMMENTS} comments: ${(performance.now() - started).toFixed(0)} ms until erased (one scan of the whole table, here ~${COMMENTS + 20} items)`);
+    // The first pass, from the event, erases all but the profile; the scheduler's final pass, 5 minutes on, repeats it.
+    await waitUntil(async () => Boolean((await dynamo.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `erasure#${person.id}` }, sk: { S: 'job' } }, ConsistentRead: true }))).Item?.firstPassAt));
+    console.log(`delete account with ${COMMENTS} comments: ${(performance.now() - started).toFixed(0)} ms until the first erase pass is done (one scan of the whole table, here ~${COMMENTS + 20} items; the final pass repeats it after 5 minutes)`);
   }
 }
 
