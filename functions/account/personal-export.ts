@@ -13,6 +13,7 @@ import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { logger } from '../lib/logger.ts';
 import { escapeHtml, sendEmail } from '../lib/mail.ts';
+import { attemptJob } from '../lib/job-attempts.ts';
 import { rateLimitCheck } from '../lib/rate-limit.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
 import { notificationKeys, preferencesView, type PreferencesItem } from '../notifications/store.ts';
@@ -50,13 +51,18 @@ function clean(item: Record<string, unknown>): Record<string, unknown> {
 /**
  * Builds the personal archive (PersonalExportRequested): one gzip NDJSON object, written record by
  * record into a multipart upload, so it never sits in memory whole; then emails a 7-day link.
- * Runs again harmlessly: a finished export is left alone.
+ * Runs again harmlessly: a finished export is left alone; after three failed attempts it is
+ * marked failed.
  */
 export async function buildPersonalExport(event: RecordedEvent): Promise<void> {
   const { userId, exportId } = event.data as { userId: string; exportId: string };
   const record = await get<PersonalExportItem>(accountKeys.personalExport(userId, exportId));
   const user = await get<UserItem>(keys.user(userId));
   if (!record || record.status !== 'pending' || !user || user.deletedAt) return;
+  await attemptJob(accountKeys.personalExport(userId, exportId), 'personal export', () => writePersonalExport(userId, exportId, user));
+}
+
+async function writePersonalExport(userId: string, exportId: string, user: UserItem): Promise<void> {
   const started = Date.now();
   const objectKey = `personal/${userId}/${exportId}/moot-personal-export.ndjson.gz`;
   const out = new GzipUpload(config.exportsBucket, objectKey);

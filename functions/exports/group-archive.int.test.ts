@@ -193,6 +193,30 @@ describe('group export', () => {
   });
 });
 
+describe('a group export that keeps failing', () => {
+  it('is retried, then marked failed after its third attempt, and shows as failed to the admin who asked', async () => {
+    Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', MOOT_LOCAL: '1' });
+    const { buildGroupExport } = await import('./group-export.ts');
+    const admin = await signIn();
+    // A job for a group that is gone, with no event: the test is the worker.
+    const exportId = createHash('sha256').update(`failing${Date.now()}`).digest('base64url').slice(0, 22);
+    const groupId = createHash('sha256').update(`gone${Date.now()}`).digest('base64url').slice(0, 22);
+    await rawTable().send(new PutCommand({ TableName: inject('tableName'), Item: { pk: `groupexport#${exportId}`, sk: 'job', gsi1pk: `groupexports#${groupId}#${admin.userId}`, gsi1sk: `${new Date().toISOString()}#${exportId}`, type: 'groupExport', exportId, groupId, requestedBy: admin.userId, status: 'pending', requestedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + 3600 } }));
+    const event = { eventId: 'e', kind: 'GroupExportRequested' as const, at: new Date().toISOString(), data: { groupId, exportId } };
+
+    await expect(buildGroupExport(event)).rejects.toThrow(/gone/);
+    await expect(buildGroupExport(event)).rejects.toThrow(/gone/);
+    expect((await api('GET', `/api/exports/${exportId}`, { cookie: admin.cookie })).body.status).toBe('pending');
+    await buildGroupExport(event);
+    await buildGroupExport(event);
+
+    const status = await api('GET', `/api/exports/${exportId}`, { cookie: admin.cookie });
+    expect(status.body).toMatchObject({ status: 'failed', finishedAt: expect.any(String) });
+    expect(status.body).not.toHaveProperty('links');
+    expect((await scanTable()).find((i) => i.pk === `groupexport#${exportId}`)).toMatchObject({ attempts: 3 });
+  });
+});
+
 describe('export and import lists and limits', () => {
   it('lists an admin\u2019s own exports of a group, newest first with links once ready, and nobody else\u2019s', async () => {
     const { admin, group, members } = await groupWithMembers(1);

@@ -13,6 +13,7 @@ import { nowSeconds, type EventRecordItem } from '../lib/entities.ts';
 import { forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { attemptJob } from '../lib/job-attempts.ts';
 import { logger } from '../lib/logger.ts';
 import { rateLimitCheck } from '../lib/rate-limit.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
@@ -160,16 +161,19 @@ class ExportOutputs {
 /**
  * Builds a group archive (GroupExportRequested): the group, then each subgroup the requester
  * belongs to. Every collection is read a Query page at a time and written straight out, so only
- * one page (and one poll's ballots, which are sorted) is ever in memory. Runs again harmlessly.
+ * one page is ever in memory. Runs again harmlessly; after three failed attempts the export is
+ * marked failed.
  */
 export async function buildGroupExport(event: RecordedEvent): Promise<void> {
   const { groupId, exportId } = event.data as { groupId: string; exportId: string };
   const job = await get<GroupExportItem>(jobKeys.groupExport(exportId));
   if (!job || job.status !== 'pending') return;
-  const started = Date.now();
-  const result = await writeGroupArchive(`groups/${groupId}/${exportId}/`, groupId, job.requestedBy);
-  await updateItem(patch(jobKeys.groupExport(exportId), { set: { status: 'ready', objects: result.objects, records: result.records, bytes: result.bytes, finishedAt: new Date().toISOString() } }));
-  logger.info('Group export built', { records: result.records, bytes: result.bytes, ms: Date.now() - started });
+  await attemptJob(jobKeys.groupExport(exportId), 'group export', async () => {
+    const started = Date.now();
+    const result = await writeGroupArchive(`groups/${groupId}/${exportId}/`, groupId, job.requestedBy);
+    await updateItem(patch(jobKeys.groupExport(exportId), { set: { status: 'ready', objects: result.objects, records: result.records, bytes: result.bytes, finishedAt: new Date().toISOString() } }));
+    logger.info('Group export built', { records: result.records, bytes: result.bytes, ms: Date.now() - started });
+  });
 }
 
 /** Writes the archive and its companions under `base` in the exports bucket. Exported for the benchmark. */

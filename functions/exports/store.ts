@@ -21,7 +21,9 @@ export interface GroupExportItem extends Key {
   exportId: string;
   groupId: string;
   requestedBy: string;
-  status: 'pending' | 'ready';
+  /** `failed` after the last of `MAX_JOB_ATTEMPTS` attempts failed. */
+  status: 'pending' | 'ready' | 'failed';
+  attempts?: number;
   requestedAt: string;
   /** Object keys in the exports bucket, by name: `archive`, `html`, and one per CSV (`members.csv`...). */
   objects?: Record<string, string>;

@@ -6,7 +6,8 @@ const ExportAccepted = z.object({ id: z.string(), status: z.literal('pending') }
 const ExportStatus = z.object({
   id: z.string(),
   groupId: z.string(),
-  status: z.enum(['pending', 'ready']),
+  /** `failed`: it could not be built after three attempts; ask again. */
+  status: z.enum(['pending', 'ready', 'failed']),
   requestedAt: z.string(),
   finishedAt: z.nullable(z.string()),
   records: z.nullable(z.number()),

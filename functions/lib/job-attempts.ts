@@ -1,0 +1,29 @@
+import { update, updateItem, ConditionFailed, patch, type Key } from './db.ts';
+import { logger } from './logger.ts';
+
+/** How many times a job is tried before it is marked failed (the stream would retry it more). */
+export const MAX_JOB_ATTEMPTS = 3;
+
+/**
+ * Runs a pending job, counting the attempt on its item first. A job that fails its last attempt is
+ * marked `failed` (so the person sees that, not "being prepared" for a week) instead of throwing
+ * again; earlier failures throw, so the stream retries. A job no longer pending is left alone.
+ */
+export async function attemptJob(key: Key, what: string, run: () => Promise<void>): Promise<void> {
+  let attempts: number;
+  try {
+    ({ attempts } = await updateItem<{ attempts: number }>(update(key, { add: { attempts: 1 } }, { if: 'attribute_exists(pk) AND #status = :pending', values: { ':pending': 'pending' } })));
+  } catch (error) {
+    if (error instanceof ConditionFailed) return;
+    throw error;
+  }
+  try {
+    await run();
+  } catch (error) {
+    if (attempts < MAX_JOB_ATTEMPTS) throw error;
+    logger.error('Job failed for good', { what, attempts, error: error as Error });
+    await updateItem(patch(key, { set: { status: 'failed', finishedAt: new Date().toISOString() } }, { if: '#status = :pending', values: { ':pending': 'pending' } })).catch((e: unknown) => {
+      if (!(e instanceof ConditionFailed)) throw e;
+    });
+  }
+}
