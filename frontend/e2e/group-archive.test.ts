@@ -221,6 +221,27 @@ describe('the export and import screens, with the keyboard alone', () => {
   });
 });
 
+describe('an export that could not be built', () => {
+  it('shows as failed, with what to do, on a page that stays accessible', async () => {
+    // Prepare: the newest export of the group failed its last attempt, as the jobs worker marks it.
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDBDocumentClient, ScanCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const table = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const { Items = [] } = await table.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: '#type = :t', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':t': 'groupExport' } }));
+    const newest = Items.sort((a, b) => String(b.requestedAt).localeCompare(String(a.requestedAt)))[0]!;
+    await table.send(new UpdateCommand({ TableName: stack.tableName, Key: { pk: newest.pk, sk: newest.sk }, UpdateExpression: 'SET #status = :failed REMOVE objects', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed' } }));
+
+    // Act
+    await arohaPage.goto(url(stack, `/g/${groupHandle}/export`));
+    await expectHeading(arohaPage, 'Export group');
+
+    // Assess
+    await arohaPage.getByText('Failed', { exact: true }).waitFor();
+    await arohaPage.getByText('It could not be built after three attempts. Export the group again.').waitFor();
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+  });
+});
+
 describe('the export page, for anyone but the group’s admins', () => {
   it('answers a member who is not an admin with the not-found page, and shows them no export link', async () => {
     // Prepare
