@@ -7,7 +7,7 @@ import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { newId } from '../lib/crypto.ts';
 import { create, get, patch, queryAll, transact, updateItem } from '../lib/db.ts';
-import { keys, type EventRecordItem, type SessionItem, type UserItem } from '../lib/entities.ts';
+import { INTERNAL_ATTRIBUTES, keys, without, type EventRecordItem, type SessionItem, type UserItem } from '../lib/entities.ts';
 import { tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
@@ -41,12 +41,8 @@ export async function requestPersonalExport(request: ApiRequest<'POST /api/me/ex
   return { status: 202, body: { message: 'We are building your archive and will email you a download link.', exportId } };
 }
 
-/** Removes what a personal archive has no business carrying: keys, index attributes, hashes. */
-function clean(item: Record<string, unknown>): Record<string, unknown> {
-  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, sessionHash, tokenHash, joinTokenHash, ...rest } = item;
-  void pk; void sk; void gsi1pk; void gsi1sk; void gsi2pk; void gsi2sk; void sessionHash; void tokenHash; void joinTokenHash;
-  return rest;
-}
+/** What a personal archive has no business carrying: keys, index attributes, hashes. */
+const clean = (item: object): Record<string, unknown> => without(item, INTERNAL_ATTRIBUTES);
 
 /**
  * Builds the personal archive (PersonalExportRequested): one gzip NDJSON object, written record by
@@ -73,17 +69,17 @@ async function writePersonalExport(userId: string, exportId: string, user: UserI
   };
   try {
     await line({ format: PERSONAL_FORMAT, version: PERSONAL_VERSION, exportedAt: new Date().toISOString(), userId });
-    await line({ ...clean(user as unknown as Record<string, unknown>), type: 'profile' });
+    await line({ ...clean(user), type: 'profile' });
     const memberships = await membershipsOf(userId);
-    for (const m of memberships) await line({ ...clean(m as unknown as Record<string, unknown>), type: 'membership' });
+    for (const m of memberships) await line({ ...clean(m), type: 'membership' });
     for (const s of await queryAll<SessionItem>(`user#${userId}`, 'session#')) {
       await line({ type: 'session', ip: s.ip, device: deviceOf(s.userAgent), userAgent: s.userAgent ?? null, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt });
     }
-    for (const e of await queryAll<EventRecordItem>(`user#${userId}`, 'event#')) await line({ ...clean(e as unknown as Record<string, unknown>), type: 'accountEvent' });
+    for (const e of await queryAll<EventRecordItem>(`user#${userId}`, 'event#')) await line({ ...clean(e), type: 'accountEvent' });
     await line({ type: 'emailPreferences', ...preferencesView(await get<PreferencesItem>(notificationKeys.preferences(userId))) });
     for await (const content of ownContent(userId, memberships)) {
       const { item, ...extra } = content;
-      await line({ ...extra, ...clean(item as unknown as Record<string, unknown>), type: content.type });
+      await line({ ...extra, ...clean(item), type: content.type });
     }
     const files: Array<{ path: string; size: number; sha256: string; contentType: string | null }> = [];
     let token: string | undefined;

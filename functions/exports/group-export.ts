@@ -9,7 +9,7 @@ import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { newId } from '../lib/crypto.ts';
 import { create, forEachPage, get, getMany, patch, queryPage, transact, updateItem } from '../lib/db.ts';
-import { nowSeconds, type EventRecordItem } from '../lib/entities.ts';
+import { INTERNAL_ATTRIBUTES, nowSeconds, without, type EventRecordItem } from '../lib/entities.ts';
 import { forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
@@ -83,11 +83,7 @@ async function exportStatus(job: GroupExportItem) {
 }
 
 /** Keys, index attributes and secrets never travel (README rule 5); nor does the stored `type`. */
-export function clean<T extends object>(item: T): Record<string, unknown> {
-  const { pk, sk, gsi1pk, gsi1sk, gsi2pk, gsi2sk, dueKind, type, sessionHash, tokenHash, joinTokenHash, ip, expiresAt, ...rest } = item as Record<string, unknown>;
-  void pk; void sk; void gsi1pk; void gsi1sk; void gsi2pk; void gsi2sk; void dueKind; void type; void sessionHash; void tokenHash; void joinTokenHash; void ip; void expiresAt;
-  return rest;
-}
+const clean = (item: object, ...also: string[]): Record<string, unknown> => without(item, [...INTERNAL_ATTRIBUTES, 'type', 'ip', ...also]);
 
 /**
  * Every output of one export: the NDJSON archive, gzip-streamed into a multipart upload, and its
@@ -208,18 +204,15 @@ const listing = (gsi1pk: string) => ({ IndexName: 'gsi1', KeyConditionExpression
 
 async function writeSection(out: ExportOutputs, group: GroupItem, admin: boolean): Promise<void> {
   const handle = group.handle;
-  const { subgroups, joinTokenHash, ...settings } = group;
-  void subgroups; void joinTokenHash;
-  await out.line({ type: 'group', ...clean(settings) });
+  await out.line({ type: 'group', ...clean(group, 'subgroups') });
   await out.html.write(html.group(group));
 
   // Members: emails only when the requester is an admin of this group, as in the app.
   await out.html.write(html.membersStart());
   await forEachPage<MembershipItem>(partition(`group#${group.groupId}`, 'member#'), async (page) => {
     for (const m of page) {
-      const { groupName, groupHandle, groupPrivacy, parentId, ...rest } = m;
-      void groupName; void groupHandle; void groupPrivacy; void parentId;
-      const member = { ...clean(rest), email: admin ? m.email : null };
+      // The group's name, handle and privacy are copied onto each membership for "my groups"; the group record has them.
+      const member = { ...clean(m, 'groupName', 'groupHandle', 'groupPrivacy', 'parentId'), email: admin ? m.email : null };
       await out.line({ type: 'member', ...member });
       await out.csv.members.write(csvRow([handle, m.userId, m.name, member.email, m.role, m.title, m.joinedAt, m.via, m.revokedAt]));
       await out.html.write(html.member({ ...m, email: member.email }));
@@ -277,9 +270,7 @@ async function writeThread(out: ExportOutputs, handle: string, thread: ThreadIte
 /** An attachment record, then its bytes as `fileChunk`s, then the `file` record with size and SHA-256. */
 async function writeAttachment(out: ExportOutputs, attachment: AttachmentItem): Promise<void> {
   const path = `attachments/${attachment.attachmentId}/${attachment.filename.replace(/[/\\]/g, '_')}`;
-  const { key, ...rest } = attachment;
-  void key;
-  await out.line({ type: 'attachment', ...clean(rest), path });
+  await out.line({ type: 'attachment', ...clean(attachment, 'key'), path });
   const got = await s3.send(new GetObjectCommand({ Bucket: config.uploadsBucket, Key: attachment.key })).catch(() => null);
   if (!got) return;
   const hash = createHash('sha256');

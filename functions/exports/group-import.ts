@@ -12,7 +12,7 @@ import { emailHash, newId } from '../lib/crypto.ts';
 import { batchPut, create, get, getMany, patch, put, queryPage, transact, updateItem, type Key } from '../lib/db.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { rateLimitCheck } from '../lib/rate-limit.ts';
-import { keys, type UserEmailItem, type UserItem } from '../lib/entities.ts';
+import { INTERNAL_ATTRIBUTES, keys, type UserEmailItem, type UserItem } from '../lib/entities.ts';
 import { invalid, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
@@ -97,12 +97,6 @@ class Rejected extends Error {}
 
 type Rec = Record<string, any>;
 
-/**
- * Attributes an archive never carries (rule 5 of the format) and the importer never takes from
- * one: keys and index attributes decide where an item is listed and what the scheduler runs, so
- * a crafted archive must not set them. Each record's own keys are derived again on import.
- */
-const RESERVED = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dueKind', 'expiresAt', 'sessionHash', 'tokenHash', 'joinTokenHash', 'ip'];
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -122,7 +116,9 @@ async function* readArchive(uploadKey: string): AsyncGenerator<{ n: number; text
     try {
       const record = JSON.parse(text);
       if (!record || typeof record !== 'object' || Array.isArray(record)) throw new Error();
-      for (const name of RESERVED) delete record[name];
+      // Keys and index attributes decide where an item is listed and what the scheduler runs, so a
+      // crafted archive must not set them: each record's own are derived again on import.
+      for (const name of [...INTERNAL_ATTRIBUTES, 'ip']) delete record[name];
       return { n, text, record: record as Rec };
     } catch {
       throw new Rejected(`Line ${n} is not a JSON record: the archive is damaged or truncated.`);

@@ -10,6 +10,19 @@ void _keyNames;
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/**
+ * Attributes that place an item (keys, index keys), schedule it (`dueKind`, the TTL) or hold a
+ * secret's hash. No archive carries them, and no import takes them from one.
+ */
+export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'dueKind', 'expiresAt', 'sessionHash', 'tokenHash', 'joinTokenHash'] as const;
+
+/** A copy of `item` without the named attributes. */
+export function without(item: object, names: readonly string[]): Record<string, unknown> {
+  const rest: Record<string, unknown> = { ...item };
+  for (const name of names) delete rest[name];
+  return rest;
+}
+
 export const keys = {
   user: (userId: string): Key => ({ pk: `user#${userId}`, sk: 'profile' }),
   userEmail: (emailHash: string): Key => ({ pk: `email#${emailHash}`, sk: 'account' }),
