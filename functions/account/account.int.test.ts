@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { api, latestSignIn, mailTo, randomViewer, rawTable, scanTable, sessionCookieFrom, signIn } from '../../scripts/test-support/api.ts';
+import { api, latestSignIn, mailTo, randomViewer, rawTable, runScheduler, scanTable, sessionCookieFrom, signIn } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
 
 const storage = () =>
@@ -80,9 +80,7 @@ async function runFinalErasePass(userId: string) {
     TableName: inject('tableName'), Key: { pk: `erasure#${userId}`, sk: 'job' },
     UpdateExpression: 'SET gsi2sk = :past', ExpressionAttributeValues: { ':past': `${new Date(Date.now() - 1000).toISOString()}#erase#${userId}` },
   }));
-  Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', MOOT_LOCAL: '1' });
-  const { handler } = await import('../workers/scheduler-handler.ts');
-  await handler();
+  await runScheduler();
 }
 
 describe('deleting an account', () => {

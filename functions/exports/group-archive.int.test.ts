@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { api, rawTable, scanTable, signIn } from '../../scripts/test-support/api.ts';
+import { api, rawTable, scanTable, signIn, useStackEnv } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 type Rec = Record<string, any>;
@@ -195,7 +195,7 @@ describe('group export', () => {
 
 describe('a group export that keeps failing', () => {
   it('is retried, then marked failed after its third attempt, and shows as failed to the admin who asked', async () => {
-    Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', MOOT_LOCAL: '1' });
+    useStackEnv();
     const { buildGroupExport } = await import('./group-export.ts');
     const admin = await signIn();
     // A job for a group that is gone, with no event: the test is the worker.
@@ -396,7 +396,7 @@ describe('group import', () => {
 
   it('resumes an import that stopped midway and ends with exactly one copy, invisible until published', async () => {
     // Prepare: an archive with enough items for several batches, and an import job with no event (the test runs the worker).
-    Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', MOOT_LOCAL: '1' });
+    useStackEnv();
     const { runImport } = await import('./group-import.ts');
     const { admin, group } = await groupWithMembers(0);
     const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Many' } })).body;

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useStackEnv } from '../../scripts/test-support/api.ts';
 
 type Multipart = typeof import('./multipart.ts');
 let m: Multipart;
@@ -13,7 +14,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 const noisyLine = () => `${randomBytes(600).toString('base64')}\n`;
 
 beforeAll(async () => {
-  Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), S3_ENDPOINT: inject('s3Endpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', MOOT_LOCAL: '1' });
+  useStackEnv();
   m = await import('./multipart.ts');
   s3 = (await import('../lib/clients.ts')).s3;
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { api, mailTo, rawTable, scanTable, sessionCookieFrom, signIn, uniqueEmail, type ApiResponse } from '../../scripts/test-support/api.ts';
+import { api, mailTo, rawTable, runScheduler, scanTable, sessionCookieFrom, signIn, uniqueEmail, type ApiResponse } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
 
 const membershipOf = (groupId: string, userId: string) => `${groupId}.${userId}`;
@@ -476,11 +476,9 @@ describe('purging archived groups', () => {
     const row = (await scanTable()).find((i) => i.pk === `group#${group.id}` && i.sk === 'group')!;
     const past = `${new Date(Date.now() - 60_000).toISOString()}#group#${group.id}`;
     await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: row.pk, sk: row.sk }, UpdateExpression: 'SET gsi2sk = :past', ExpressionAttributeValues: { ':past': past } }));
-    Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
-    const { handler } = await import('../workers/scheduler-handler.ts');
-    await handler();
+    await runScheduler();
     const left = (await scanTable()).filter((i) => JSON.stringify(i).includes(group.id));
     expect(left).toEqual([]);
-    await handler();
+    await runScheduler();
   });
 });

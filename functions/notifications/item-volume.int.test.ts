@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { api, rawTable, signIn } from '../../scripts/test-support/api.ts';
+import { api, rawTable, signIn, useStackEnv } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 // A thread's or poll's own volume comes before the group's. The local stream poller delivers the
@@ -10,18 +10,7 @@ let fanOut: typeof import('./fan-out.ts');
 let clients: typeof import('../lib/clients.ts');
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    MOOT_LOCAL: '1',
-    TABLE_NAME: inject('tableName'),
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-    SES_ENDPOINT: inject('mailUrl'),
-    APP_URL: inject('appUrl'),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    SIGNING_SECRET: process.env.SIGNING_SECRET ?? randomBytes(32).toString('base64url'),
-    SES_RATE_PER_SECOND: '1000',
-  });
+  useStackEnv({ SIGNING_SECRET: process.env.SIGNING_SECRET ?? randomBytes(32).toString('base64url'), SES_RATE_PER_SECOND: '1000' });
   [fanOut, clients] = await Promise.all([import('./fan-out.ts'), import('../lib/clients.ts')]);
 });
 

@@ -4,7 +4,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { api, mailTo, rawTable, scanTable, signIn, uniqueEmail } from '../../scripts/test-support/api.ts';
+import { api, mailTo, rawTable, scanTable, signIn, uniqueEmail, useStackEnv } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 // The stream, scheduler and SES-feedback handlers also run here, in the test process, against the
@@ -16,18 +16,7 @@ let db: typeof import('../lib/db.ts');
 let ops: typeof import('../groups/membership-ops.ts');
 
 beforeAll(async () => {
-  Object.assign(process.env, {
-    MOOT_LOCAL: '1',
-    TABLE_NAME: inject('tableName'),
-    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-    SES_ENDPOINT: inject('mailUrl'),
-    APP_URL: inject('appUrl'),
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    SIGNING_SECRET: process.env.SIGNING_SECRET ?? randomBytes(32).toString('base64url'),
-    SES_RATE_PER_SECOND: '1000',
-  });
+  useStackEnv({ SIGNING_SECRET: process.env.SIGNING_SECRET ?? randomBytes(32).toString('base64url'), SES_RATE_PER_SECOND: '1000' });
   [stream, scheduler, sesEvents, db, ops] = await Promise.all([
     import('../workers/stream-handler.ts'),
     import('../workers/scheduler-handler.ts'),

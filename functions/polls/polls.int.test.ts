@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { parseBlt, count } from '../../shared/elections/index.ts';
-import { api, rawTable, scanTable, signIn } from '../../scripts/test-support/api.ts';
+import { api, rawTable, runScheduler, scanTable, signIn } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
@@ -15,12 +15,6 @@ async function startPoll(cookie: string, groupId: string, body: Record<string, u
 const vote = (cookie: string, pollId: string, choices: unknown, reason?: string) =>
   api('PUT', `/api/polls/${pollId}/vote`, { cookie, body: { choices, ...(reason !== undefined ? { reason } : {}) } });
 
-/** Runs the scheduler once, as the one-minute tick would, against the test stack's table. */
-async function tickScheduler() {
-  Object.assign(process.env, { TABLE_NAME: inject('tableName'), DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', MOOT_LOCAL: '1' });
-  const { handler } = await import('../workers/scheduler-handler.ts');
-  await handler();
-}
 
 /** Moves a poll's closing time (and its due markers) into the past, as if time had passed. */
 async function passClosingTime(pollApiId: string) {
@@ -276,13 +270,13 @@ describe('closing', () => {
     await passClosingTime(poll.id);
     // Expiry is checked on read: votes stop at once, whether or not the sweep has run.
     expect((await vote(admin.cookie, poll.id, { option: 'agree' })).status).toBe(409);
-    await tickScheduler();
+    await runScheduler();
     const item = (await scanTable()).find((i) => i.pk === `poll#${poll.id.split('.')[1]}` && i.sk === 'poll');
     expect(item?.closedAt).toEqual(expect.any(String));
     expect(String(item?.gsi1pk)).toMatch(/#closed$/);
     const events = (await scanTable()).filter((i) => i.kind === 'PollClosed' && (i.data as { pollId: string }).pollId === poll.id.split('.')[1]);
     expect(events).toHaveLength(1);
-    await tickScheduler();
+    await runScheduler();
     expect((await scanTable()).filter((i) => i.kind === 'PollClosed' && (i.data as { pollId: string }).pollId === poll.id.split('.')[1])).toHaveLength(1);
     const closedList = await api('GET', `/api/groups/${group.id}/polls?status=closed`, { cookie: admin.cookie });
     expect(closedList.body.items.map((p: { id: string }) => p.id)).toContain(poll.id);
@@ -295,8 +289,8 @@ describe('closing', () => {
     const soon = (await scanTable()).find((i) => i.pk === `poll#${pollId}` && i.sk === 'due#soon')!;
     const past = new Date(Date.now() - 1000).toISOString();
     await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: soon.pk, sk: soon.sk }, UpdateExpression: 'SET gsi2sk = :t', ExpressionAttributeValues: { ':t': `${past}#soon` } }));
-    await tickScheduler();
-    await tickScheduler();
+    await runScheduler();
+    await runScheduler();
     const events = (await scanTable()).filter((i) => i.kind === 'PollClosingSoon' && (i.data as { pollId: string }).pollId === pollId);
     expect(events).toHaveLength(1);
     expect(events[0]!.data).toMatchObject({ notify: 'undecided' });
@@ -329,8 +323,8 @@ describe('outcomes', () => {
     expect(asMember).not.toContain(admin.email);
     const row = (await scanTable()).find((i) => i.pk === `poll#${poll.id.split('.')[1]}` && i.sk === 'outcome')!;
     await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: row.pk, sk: row.sk }, UpdateExpression: 'SET gsi2sk = :t', ExpressionAttributeValues: { ':t': `${new Date(Date.now() - 1000).toISOString()}#review` } }));
-    await tickScheduler();
-    await tickScheduler();
+    await runScheduler();
+    await runScheduler();
     expect((await scanTable()).filter((i) => i.kind === 'OutcomeReviewDue' && (i.data as { pollId: string }).pollId === poll.id.split('.')[1])).toHaveLength(1);
   });
 });

@@ -105,3 +105,29 @@ export function rawTable(): DynamoDBDocumentClient {
   );
   return rawClient;
 }
+
+/**
+ * Points this test process at the shared stack, for tests that run a handler or worker in-process
+ * (as the cloud would call it). Modules read their configuration on import, so call this first.
+ */
+export function useStackEnv(extra: Record<string, string> = {}): void {
+  Object.assign(process.env, {
+    MOOT_LOCAL: '1',
+    TABLE_NAME: inject('tableName'),
+    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    S3_ENDPOINT: inject('s3Endpoint'),
+    SES_ENDPOINT: inject('mailUrl'),
+    APP_URL: inject('appUrl'),
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    ...extra,
+  });
+}
+
+/** Runs the scheduler once in this process, as its one-minute tick would. */
+export async function runScheduler(): Promise<void> {
+  useStackEnv();
+  const { handler } = await import('../../functions/workers/scheduler-handler.ts');
+  await handler();
+}
