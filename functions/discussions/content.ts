@@ -2,23 +2,13 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { mentionedHandles } from '../../shared/markdown.ts';
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
+import { personHandle } from '../../shared/mentions.ts';
 import { create, forEachPage, getMany, remove } from '../lib/db.ts';
 import { nowSeconds } from '../lib/entities.ts';
 import { invalid } from '../lib/errors.ts';
 import type { MembershipItem } from '../groups/store.ts';
 import { threadKeys } from './store.ts';
 import type { AttachmentMeta } from './views.ts';
-
-/** A member's handle for mentions: their name, lower-cased, with dashes. */
-export function personHandle(name: string | null): string | null {
-  const slug = (name ?? '')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return slug || null;
-}
 
 /**
  * Which `@handle`s in a text are members of the group. Read only when the text mentions someone,

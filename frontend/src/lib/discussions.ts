@@ -169,16 +169,7 @@ export const reactionLabels: Record<ReactionName, string> = {
   sad: 'Sad',
 };
 
-/** A member's handle for mentions, as the API derives it: the name, lower-cased, with dashes. */
-export function personHandle(name: string | null): string | null {
-  const slug = (name ?? '')
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return slug || null;
-}
+export { personHandle } from '../../../shared/mentions.ts';
 
 /** "12 March 2026, 14:05" in the reader's own locale. */
 export function dateTimeOf(iso: string): string {
