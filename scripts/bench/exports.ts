@@ -41,34 +41,32 @@ async function personal(stack: Stack): Promise<void> {
   const waitUntil = async (probe: () => Promise<boolean>) => {
     while (!(await probe())) await new Promise((r) => setTimeout(r, 50));
   };
-  {
-    const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
-    const dynamo = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const person = await signIn('bench-person@example.org');
-    await fetch(url('/api/me'), { method: 'PATCH', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ name: 'Bench Person' }) });
-    const group = (await (await fetch(url('/api/groups'), { method: 'POST', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ name: 'Bench group' }) })).json()) as { id: string };
-    const thread = (await (await fetch(url(`/api/groups/${group.id}/discussions`), { method: 'POST', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ title: 'Bench thread' }) })).json()) as { id: string };
-    for (let i = 0; i < COMMENTS; i += 10) {
-      await Promise.all(Array.from({ length: Math.min(10, COMMENTS - i) }, (_, j) =>
-        fetch(url(`/api/discussions/${thread.id}/comments`), { method: 'POST', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ body: `Comment ${i + j}` }) })));
-    }
-    await stack.flushStream();
-
-    const exportStarted = performance.now();
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-    await fetch(url('/api/me/exports'), { method: 'POST', headers: { cookie: person.cookie } });
-    await waitUntil(async () => (await mail()).some((e) => e.subject.includes('data is ready')));
-    clearInterval(sampler);
-    console.log(`personal export, ${COMMENTS} comments: ${(performance.now() - exportStarted).toFixed(0)} ms; process RSS ${Math.round(rssBefore / 2 ** 20)} MB before, peak ${Math.round(peak / 2 ** 20)} MB (whole local stack in one process)`);
-
-    const started = performance.now();
-    await fetch(url('/api/me'), { method: 'DELETE', headers: { cookie: person.cookie } });
-    // The first pass, from the event, erases all but the profile; the scheduler's final pass, 5 minutes on, repeats it.
-    await waitUntil(async () => Boolean((await dynamo.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `erasure#${person.id}` }, sk: { S: 'job' } }, ConsistentRead: true }))).Item?.firstPassAt));
-    console.log(`delete account with ${COMMENTS} comments: ${(performance.now() - started).toFixed(0)} ms until the first erase pass is done (one scan of the whole table, here ~${COMMENTS + 20} items; the final pass repeats it after 5 minutes)`);
+  const { DynamoDBClient, GetItemCommand } = await import('@aws-sdk/client-dynamodb');
+  const dynamo = new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const person = await signIn('bench-person@example.org');
+  await fetch(url('/api/me'), { method: 'PATCH', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ name: 'Bench Person' }) });
+  const group = (await (await fetch(url('/api/groups'), { method: 'POST', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ name: 'Bench group' }) })).json()) as { id: string };
+  const thread = (await (await fetch(url(`/api/groups/${group.id}/discussions`), { method: 'POST', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ title: 'Bench thread' }) })).json()) as { id: string };
+  for (let i = 0; i < COMMENTS; i += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, COMMENTS - i) }, (_, j) =>
+      fetch(url(`/api/discussions/${thread.id}/comments`), { method: 'POST', headers: { ...json, cookie: person.cookie }, body: JSON.stringify({ body: `Comment ${i + j}` }) })));
   }
+  await stack.flushStream();
+
+  const exportStarted = performance.now();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+  await fetch(url('/api/me/exports'), { method: 'POST', headers: { cookie: person.cookie } });
+  await waitUntil(async () => (await mail()).some((e) => e.subject.includes('data is ready')));
+  clearInterval(sampler);
+  console.log(`personal export, ${COMMENTS} comments: ${(performance.now() - exportStarted).toFixed(0)} ms; process RSS ${Math.round(rssBefore / 2 ** 20)} MB before, peak ${Math.round(peak / 2 ** 20)} MB (whole local stack in one process)`);
+
+  const started = performance.now();
+  await fetch(url('/api/me'), { method: 'DELETE', headers: { cookie: person.cookie } });
+  // The first pass, from the event, erases all but the profile; the scheduler's final pass, 5 minutes on, repeats it.
+  await waitUntil(async () => Boolean((await dynamo.send(new GetItemCommand({ TableName: stack.tableName, Key: { pk: { S: `erasure#${person.id}` }, sk: { S: 'job' } }, ConsistentRead: true }))).Item?.firstPassAt));
+  console.log(`delete account with ${COMMENTS} comments: ${(performance.now() - started).toFixed(0)} ms until the first erase pass is done (one scan of the whole table, here ~${COMMENTS + 20} items; the final pass repeats it after 5 minutes)`);
 }
 
 /** Peak RSS and heap while `fn` runs, sampled every 10 ms. */
@@ -163,35 +161,33 @@ export async function exportInChild(groupId: string, adminId: string): Promise<C
 
 async function groupArchives(): Promise<void> {
   console.log('## Groups: export and import');
-  {
-    const { bundleFunctions } = await import('../bundle.ts');
-    await bundleFunctions();
-    const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
-    const { runImport } = await import('../../functions/exports/group-import.ts');
-    const { CopyObjectCommand } = await import('@aws-sdk/client-s3');
-    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { s3, db } = await import('../../functions/lib/clients.ts');
-    const { config } = await import('../../functions/lib/config.ts');
-    let importSource: { key: string; adminId: string } | null = null;
-    for (const size of GROUP_SIZES) {
-      const { groupId, adminId } = await seedGroup(size);
-      // The export runs in its own Node process, as in its Lambda, so its peak RSS is its own.
-      const run = await exportInChild(groupId, adminId);
-      console.log(`group export, ${size.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms, ${run.records.toLocaleString('en')} records, ${(run.bytes / 2 ** 20).toFixed(1)} MB gzip; peak RSS ${run.maxRssMb} MB (the bundled jobs worker in a process of its own; ${run.baseRssMb} MB of it before the export began: Node, the worker and the SDK loaded); peaks: heap ${run.heapMb} MB, external ${run.externalMb} MB (of which buffers ${run.arrayBuffersMb} MB)`);
-      if (size === IMPORT_SIZE) importSource = { key: run.archive, adminId };
-    }
-    if (!importSource) {
-      const { groupId, adminId } = await seedGroup(IMPORT_SIZE);
-      importSource = { key: (await writeGroupArchive(`bench/${groupId}/`, groupId, adminId)).objects.archive!, adminId };
-    }
-    const importId = `benchimport${Date.now()}`.padEnd(22, '0').slice(0, 22);
-    const uploadKey = `imports/${importSource.adminId}/${importId}/archive.ndjson.gz`;
-    await s3.send(new CopyObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey, CopySource: `${config.exportsBucket}/${importSource.key}` }));
-    await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `user#${importSource.adminId}`, sk: 'profile', type: 'user', userId: importSource.adminId, email: `bench-${importSource.adminId.toLowerCase()}@example.org`, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } }));
-    await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `groupimport#${importId}`, sk: 'job', type: 'groupImport', importId, userId: importSource.adminId, uploadKey, status: 'pending', requestedAt: new Date().toISOString() } }));
-    const run = await measure(() => runImport(importId));
-    console.log(`group import, ${IMPORT_SIZE.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms (check, stage, publish); peak heap ${run.heap} MB (in the stack's process)`);
+  const { bundleFunctions } = await import('../bundle.ts');
+  await bundleFunctions();
+  const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
+  const { runImport } = await import('../../functions/exports/group-import.ts');
+  const { CopyObjectCommand } = await import('@aws-sdk/client-s3');
+  const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { s3, db } = await import('../../functions/lib/clients.ts');
+  const { config } = await import('../../functions/lib/config.ts');
+  let importSource: { key: string; adminId: string } | null = null;
+  for (const size of GROUP_SIZES) {
+    const { groupId, adminId } = await seedGroup(size);
+    // The export runs in its own Node process, as in its Lambda, so its peak RSS is its own.
+    const run = await exportInChild(groupId, adminId);
+    console.log(`group export, ${size.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms, ${run.records.toLocaleString('en')} records, ${(run.bytes / 2 ** 20).toFixed(1)} MB gzip; peak RSS ${run.maxRssMb} MB (the bundled jobs worker in a process of its own; ${run.baseRssMb} MB of it before the export began: Node, the worker and the SDK loaded); peaks: heap ${run.heapMb} MB, external ${run.externalMb} MB (of which buffers ${run.arrayBuffersMb} MB)`);
+    if (size === IMPORT_SIZE) importSource = { key: run.archive, adminId };
   }
+  if (!importSource) {
+    const { groupId, adminId } = await seedGroup(IMPORT_SIZE);
+    importSource = { key: (await writeGroupArchive(`bench/${groupId}/`, groupId, adminId)).objects.archive!, adminId };
+  }
+  const importId = `benchimport${Date.now()}`.padEnd(22, '0').slice(0, 22);
+  const uploadKey = `imports/${importSource.adminId}/${importId}/archive.ndjson.gz`;
+  await s3.send(new CopyObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey, CopySource: `${config.exportsBucket}/${importSource.key}` }));
+  await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `user#${importSource.adminId}`, sk: 'profile', type: 'user', userId: importSource.adminId, email: `bench-${importSource.adminId.toLowerCase()}@example.org`, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } }));
+  await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `groupimport#${importId}`, sk: 'job', type: 'groupImport', importId, userId: importSource.adminId, uploadKey, status: 'pending', requestedAt: new Date().toISOString() } }));
+  const run = await measure(() => runImport(importId));
+  console.log(`group import, ${IMPORT_SIZE.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms (check, stage, publish); peak heap ${run.heap} MB (in the stack's process)`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]!).href) await main();
