@@ -145,16 +145,18 @@ export async function exportInChild(groupId: string, adminId: string): Promise<C
   const { promisify } = await import('node:util');
   const { randomBytes } = await import('node:crypto');
   const { batchPut, get } = await import('../../functions/lib/db.ts');
+  const { keys } = await import('../../functions/lib/entities.ts');
+  const { jobIndex, jobKeys } = await import('../../functions/exports/store.ts');
   const exportId = randomBytes(16).toString('base64url');
   const requestedAt = new Date().toISOString();
-  await batchPut([{ pk: `groupexport#${exportId}`, sk: 'job', gsi1pk: `groupexports#${groupId}#${adminId}`, gsi1sk: `${requestedAt}#${exportId}`, type: 'groupExport', exportId, groupId, requestedBy: adminId, status: 'pending', requestedAt, expiresAt: Math.floor(Date.now() / 1000) + 86_400 }]);
+  await batchPut([{ ...jobKeys.groupExport(exportId), ...jobIndex.groupExports(groupId, adminId, requestedAt, exportId), type: 'groupExport', exportId, groupId, requestedBy: adminId, status: 'pending', requestedAt, expiresAt: Math.floor(Date.now() / 1000) + 86_400 }]);
   const eventId = `${Date.now()}-${exportId}`;
-  const event = { pk: `group#${groupId}`, sk: `event#${eventId}`, type: 'event', eventId, kind: 'GroupExportRequested', at: requestedAt, actorId: adminId, data: { groupId, exportId } };
+  const event = { ...keys.event(`group#${groupId}`, eventId), type: 'event', eventId, kind: 'GroupExportRequested', at: requestedAt, actorId: adminId, data: { groupId, exportId } };
   // Asynchronous: the emulators the child talks to live in this process.
   const child = new URL('./export-child.ts', import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(process.execPath, [...EXPORT_NODE_OPTIONS, child, JSON.stringify(event)], { env: process.env, encoding: 'utf8', maxBuffer: 2 ** 24 });
   const run = JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildRun;
-  const job = await get<{ status: string; records: number; bytes: number; objects: Record<string, string> }>({ pk: `groupexport#${exportId}`, sk: 'job' });
+  const job = await get<{ status: string; records: number; bytes: number; objects: Record<string, string> }>(jobKeys.groupExport(exportId));
   if (run.failed || job?.status !== 'ready') throw new Error(`The export did not finish: ${JSON.stringify(run)}`);
   return { ...run, records: job.records, bytes: job.bytes, archive: job.objects.archive! };
 }
@@ -165,6 +167,7 @@ async function groupArchives(): Promise<void> {
   await bundleFunctions();
   const { writeGroupArchive } = await import('../../functions/exports/group-export.ts');
   const { runImport } = await import('../../functions/exports/group-import.ts');
+  const { jobKeys } = await import('../../functions/exports/store.ts');
   const { CopyObjectCommand } = await import('@aws-sdk/client-s3');
   const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
   const { s3, db } = await import('../../functions/lib/clients.ts');
@@ -185,7 +188,7 @@ async function groupArchives(): Promise<void> {
   const uploadKey = `imports/${importSource.adminId}/${importId}/archive.ndjson.gz`;
   await s3.send(new CopyObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey, CopySource: `${config.exportsBucket}/${importSource.key}` }));
   await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `user#${importSource.adminId}`, sk: 'profile', type: 'user', userId: importSource.adminId, email: `bench-${importSource.adminId.toLowerCase()}@example.org`, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() } }));
-  await db.send(new PutCommand({ TableName: config.tableName, Item: { pk: `groupimport#${importId}`, sk: 'job', type: 'groupImport', importId, userId: importSource.adminId, uploadKey, status: 'pending', requestedAt: new Date().toISOString() } }));
+  await db.send(new PutCommand({ TableName: config.tableName, Item: { ...jobKeys.groupImport(importId), type: 'groupImport', importId, userId: importSource.adminId, uploadKey, status: 'pending', requestedAt: new Date().toISOString() } }));
   const run = await measure(() => runImport(importId));
   console.log(`group import, ${IMPORT_SIZE.toLocaleString('en')} items: ${run.ms.toFixed(0)} ms (check, stage, publish); peak heap ${run.heap} MB (in the stack's process)`);
 }
