@@ -34,6 +34,17 @@ describe('renderMarkdown', () => {
     expect(html).toContain('<a href="https://example.org" rel="noopener noreferrer nofollow ugc">site</a>');
   });
 
+  it('renders images as links, never as <img>, when asked to (for email)', () => {
+    const html = renderMarkdown('Look: ![pixel](https://tracker.example/p.gif?u=1) and ![](https://tracker.example/q.gif)', { imagesAsLinks: true });
+    expect(html).not.toMatch(/<img\b/i);
+    expect(html).toContain('<a href="https://tracker.example/p.gif?u=1" rel="noopener noreferrer nofollow ugc">pixel</a>');
+    expect(html).toContain('<a href="https://tracker.example/q.gif" rel="noopener noreferrer nofollow ugc">https://tracker.example/q.gif</a>');
+  });
+
+  it('keeps inline images in the browser rendering', () => {
+    expect(renderMarkdown('![chart](/api/attachments/abc)')).toContain('<img src="/api/attachments/abc" alt="chart">');
+  });
+
   it('shows raw HTML as text', () => {
     expect(renderMarkdown('<b>bold</b>')).toContain('&lt;b&gt;bold&lt;/b&gt;');
   });

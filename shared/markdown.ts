@@ -55,9 +55,22 @@ md.core.ruler.push('mentions', (state) => {
   }
 });
 
+// In email an image would be fetched by the mail client when the message opens (a tracking
+// pixel), so there an image becomes a link to it, named by its alt text.
+const defaultImage = md.renderer.rules.image!;
+md.renderer.rules.image = (tokens, idx, options, env, self) => {
+  if (!(env as RenderOptions | undefined)?.imagesAsLinks) return defaultImage(tokens, idx, options, env, self);
+  const token = tokens[idx]!;
+  const src = token.attrGet('src') ?? '';
+  const label = self.renderInlineAsText(token.children ?? [], options, env) || src;
+  return `<a href="${md.utils.escapeHtml(src)}" rel="noopener noreferrer nofollow ugc">${md.utils.escapeHtml(label)}</a>`;
+};
+
 export interface RenderOptions {
   /** Handles of members that may be mentioned, and where each links to. */
   mentions?: Record<string, string>;
+  /** Email: images are shown as links to them and never loaded. */
+  imagesAsLinks?: boolean;
 }
 
 export function renderMarkdown(source: string, options: RenderOptions = {}): string {

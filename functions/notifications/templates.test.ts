@@ -14,6 +14,17 @@ describe('email templates', () => {
     expect(email.html).toMatchSnapshot();
   });
 
+  it('shows images in user markdown as links in email, so no remote image is loaded when it opens', () => {
+    const email = itemEmail(
+      { subject: 'New comment', heading: 'Budget', lead: 'Ana commented:', body: 'See ![chart](https://tracker.example/pixel.gif?id=ana)', url: 'https://moot.example/d/a.b#comment-3', action: 'Reply' },
+      { ...frame, category: 'discussions' },
+    );
+    expect(email.html).not.toMatch(/<img\b/i);
+    expect(email.html).toContain('<a href="https://tracker.example/pixel.gif?id=ana" rel="noopener noreferrer nofollow ugc">chart</a>');
+    const request = membershipRequestedEmail({ requesterName: 'Ana', groupName: 'River', introduction: '![me](https://tracker.example/me.png)', url: 'https://moot.example/g/river/requests' }, frame);
+    expect(request.html).not.toMatch(/<img\b/i);
+  });
+
   it('renders a membership approval', () => {
     const email = membershipApprovedEmail({ groupName: 'River & Sons', url: 'https://moot.example/g/river' }, { ...frame, why: "You're getting this because you asked to join River & Sons." });
     expect(email.text).toMatchSnapshot();

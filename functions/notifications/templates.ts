@@ -67,7 +67,7 @@ export function membershipRequestedEmail(
     html: page(
       subject,
       `<h1 style="font-size:20px">${escapeHtml(input.requesterName)} asked to join ${escapeHtml(input.groupName)}</h1>
-${input.introduction ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px">${renderMarkdown(input.introduction)}</blockquote>` : ''}
+${input.introduction ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px">${renderMarkdown(input.introduction, { imagesAsLinks: true })}</blockquote>` : ''}
 ${button(input.url, 'Review the request')}`,
       frame,
     ),
@@ -137,7 +137,7 @@ export function itemEmail(
       input.subject,
       `<h1 style="font-size:20px">${escapeHtml(input.heading)}</h1>
 <p>${escapeHtml(input.lead)}</p>
-${input.body ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px">${renderMarkdown(input.body)}</blockquote>` : ''}
+${input.body ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px">${renderMarkdown(input.body, { imagesAsLinks: true })}</blockquote>` : ''}
 ${button(input.url, input.action)}`,
       frame,
     ),
