@@ -4,6 +4,7 @@ import { AppError, forbidden, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { resolveMentions } from './content.ts';
+import { attachmentRemoval } from './uploads.ts';
 import { versionsOf } from './get-discussion.ts';
 import { loadThread, pad, parseCommentId, threadFacts, threadKeys, type ThreadContext, type TimelineItem, type VersionItem } from './store.ts';
 import { timelineItemView } from './views.ts';
@@ -55,7 +56,7 @@ export async function editComment(request: ApiRequest<'PATCH /api/comments/{id}'
 
 /**
  * DELETE /api/comments/{id}: a comment with replies leaves a "deleted" placeholder; one without
- * is removed. Either way its text and every earlier version are gone.
+ * is removed. Either way its text, every earlier version and its attached files are gone.
  */
 export async function deleteComment(request: ApiRequest<'DELETE /api/comments/{id}'>): Promise<ApiReply> {
   const actor = request.actor;
@@ -63,19 +64,23 @@ export async function deleteComment(request: ApiRequest<'DELETE /api/comments/{i
   const { comment, thread } = context;
   if (!canDeleteComment(context.facts, context.viewer, threadFacts(thread), commentFacts(comment))) throw forbidden('You cannot delete this comment.');
   const key = threadKeys.item(thread.threadId, comment.seq);
+  const files = await attachmentRemoval(comment.attachmentIds);
   const event = recordEvent({ kind: 'CommentDeleted', groupId: thread.groupId, discussionId: thread.threadId, seq: comment.seq }, { actorId: actor.id, ip: request.ip });
   const codes = comment.replyCount > 0
     ? await transact([
         patch(key, { set: { deletedAt: new Date().toISOString(), body: '', mentions: {}, reactions: {}, attachmentIds: [], attachments: [] } }, { if: 'attribute_not_exists(#deletedAt)' }),
+        ...files.ops,
         event,
       ])
     : await transact([
         remove(key, { if: '#replyCount = :none', values: { ':none': 0 } }),
         patch(threadKeys.thread(thread.threadId), { add: { commentCount: -1 } }),
         ...(comment.parentSeq ? [patch(threadKeys.item(thread.threadId, comment.parentSeq), { add: { replyCount: -1 } })] : []),
+        ...files.ops,
         event,
       ]);
   if (codes) throw new AppError(409, 'conflict', 'This comment changed at the same moment. Reload and try again.');
+  await files.deleteObjects();
   await forEachPage<{ pk: string; sk: string }>(
     { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': thread.pk, ':prefix': `version#${pad(comment.seq)}#` }, ProjectionExpression: 'pk, sk' },
     async (items) => void (await batchDelete(items)),

@@ -1,29 +1,18 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ATTACHMENT_SIZE_HINT, ATTACHMENT_TYPES, ATTACHMENT_TYPES_HINT, MAX_ATTACHMENT_BYTES, downloadHeaders } from '../../shared/attachments.ts';
 import { canSeeDiscussion } from '../../shared/permissions/discussions.ts';
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { newId } from '../lib/crypto.ts';
-import { create, get, transact } from '../lib/db.ts';
+import { create, get, getMany, remove, transact } from '../lib/db.ts';
 import { nowSeconds } from '../lib/entities.ts';
 import { invalid, notFound } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { logger } from '../lib/logger.ts';
 import type { AttachmentItem, UploadItem } from './content.ts';
 import { loadThread, threadFacts, threadKeys } from './store.ts';
-
-export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
-
-/** What people may attach: images shown inline, and common documents. Nothing executable. */
-export const allowedTypes = new Set([
-  'image/png', 'image/jpeg', 'image/gif', 'image/webp',
-  'application/pdf', 'text/plain', 'text/csv',
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  'application/vnd.oasis.opendocument.text',
-  'application/vnd.oasis.opendocument.spreadsheet',
-]);
 
 /**
  * POST /api/uploads: a presigned POST that only accepts this one key, this content type and at
@@ -31,8 +20,8 @@ export const allowedTypes = new Set([
  */
 export async function requestUpload(request: ApiRequest<'POST /api/uploads'>): Promise<ApiReply> {
   const { filename, contentType, size } = request.body;
-  if (!allowedTypes.has(contentType)) throw invalid({ contentType: 'Attach images (PNG, JPEG, GIF, WebP), PDFs, text, CSV or office documents.' });
-  if (size > MAX_UPLOAD_BYTES) throw invalid({ size: 'A file can be at most 25 MB.' });
+  if (!ATTACHMENT_TYPES.has(contentType)) throw invalid({ contentType: ATTACHMENT_TYPES_HINT });
+  if (size > MAX_ATTACHMENT_BYTES) throw invalid({ size: ATTACHMENT_SIZE_HINT });
   const uploadId = newId();
   const safeName = filename.replace(/[^\w.\- ]+/g, '_').slice(-120);
   const key = `uploads/${request.actor.id}/${uploadId}/${safeName}`;
@@ -59,7 +48,10 @@ export async function requestUpload(request: ApiRequest<'POST /api/uploads'>): P
   return { status: 201, body: { uploadId, url: post.url, fields: post.fields, maxBytes: size } };
 }
 
-/** GET /api/attachments/{id}: a 5-minute download link, issued only to someone who may read the thread. */
+/**
+ * GET /api/attachments/{id}: a 5-minute download link, issued only to someone who may read the
+ * thread. Only raster images open inline; anything else downloads (see `downloadHeaders`).
+ */
 export async function getAttachment(request: ApiRequest<'GET /api/attachments/{id}'>): Promise<ApiReply> {
   const id = request.params.id!;
   if (!/^[A-Za-z0-9_-]{22}$/.test(id)) throw notFound('No such file.');
@@ -67,16 +59,35 @@ export async function getAttachment(request: ApiRequest<'GET /api/attachments/{i
   if (!attachment) throw notFound('No such file.');
   const context = await loadThread(attachment.groupId, attachment.threadId, request.actor);
   if (!canSeeDiscussion(context.facts, context.viewer, threadFacts(context.thread))) throw notFound('No such file.');
-  const inline = attachment.contentType.startsWith('image/');
+  const served = downloadHeaders(attachment.contentType, attachment.filename);
   const url = await getSignedUrl(
     s3,
     new GetObjectCommand({
       Bucket: config.uploadsBucket,
       Key: attachment.key,
-      ResponseContentType: attachment.contentType,
-      ResponseContentDisposition: `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(attachment.filename)}`,
+      ResponseContentType: served.contentType,
+      ResponseContentDisposition: served.disposition,
     }),
     { expiresIn: 300 },
   );
   return { status: 302, headers: { location: url, 'cache-control': 'private, max-age=240' } };
+}
+
+/**
+ * What deleting a comment does to its files: `ops` remove their attachment items in the same
+ * transaction (so the download route answers 404 from then on), and `deleteObjects`, run once that
+ * has committed, deletes the stored bytes.
+ */
+export async function attachmentRemoval(attachmentIds: string[] | undefined) {
+  const ids = [...new Set(attachmentIds ?? [])];
+  const found = ids.length ? (await getMany<AttachmentItem>(ids.map((id) => threadKeys.attachment(id)))).filter((a): a is AttachmentItem => Boolean(a)) : [];
+  return {
+    ops: found.map((a) => remove(threadKeys.attachment(a.attachmentId))),
+    deleteObjects: async () => {
+      if (!found.length) return;
+      await s3.send(new DeleteObjectsCommand({ Bucket: config.uploadsBucket, Delete: { Objects: found.map((a) => ({ Key: a.key })), Quiet: true } }))
+        // The items are gone, so nothing serves these bytes; a leftover object is only storage.
+        .catch((error: unknown) => logger.warn('Deleted comment\u2019s files not removed from storage', { attachmentIds: found.map((a) => a.attachmentId), error: String(error) }));
+    },
+  };
 }

@@ -1,3 +1,4 @@
+import { servesInline } from '../../shared/attachments.ts';
 import { reactionEmoji, type ReactionName } from '../../shared/schemas/discussions.ts';
 import { firstUnread, unreadCount } from '../../shared/discussions/read-ranges.ts';
 import { renderMarkdown } from '../../shared/markdown.ts';
@@ -29,7 +30,7 @@ const mentionLinks = (mentions: Record<string, string>) =>
   Object.fromEntries(Object.entries(mentions ?? {}).map(([handle, userId]) => [handle, `#member-${userId}`]));
 
 export const attachmentsView = (attachments: AttachmentMeta[] | undefined) =>
-  (attachments ?? []).map((a) => ({ ...a, url: `/api/attachments/${a.id}`, image: a.contentType.startsWith('image/') }));
+  (attachments ?? []).map((a) => ({ ...a, url: `/api/attachments/${a.id}`, image: servesInline(a.contentType) }));
 
 export function timelineItemView(item: TimelineItem, thread: ThreadItem, viewer: Viewer) {
   const deleted = Boolean(item.deletedAt);

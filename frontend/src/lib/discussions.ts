@@ -1,3 +1,4 @@
+import { ATTACHMENT_TYPES } from '../../../shared/attachments.ts';
 import type { DiscussionFacts } from '../../../shared/permissions/discussions.ts';
 import type { ReactionName } from '../../../shared/schemas/discussions.ts';
 import type { Volume } from '../../../shared/schemas/notifications.ts';
@@ -191,12 +192,7 @@ export function rangesOf(seqs: number[]): Array<[number, number]> {
   return out;
 }
 
-export const allowedUploadTypes =
-  'image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain,text/csv,' +
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document,' +
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,' +
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation,' +
-  'application/vnd.oasis.opendocument.text,application/vnd.oasis.opendocument.spreadsheet';
+export const allowedUploadTypes = [...ATTACHMENT_TYPES].join(',');
 
 /**
  * Uploads one file: the API hands out a presigned POST, and the file goes straight to storage.
