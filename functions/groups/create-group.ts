@@ -1,9 +1,10 @@
-import { canCreateSubgroup, defaultsFor, settingsProblems } from '../../shared/permissions/groups.ts';
+import { randomBytes } from 'node:crypto';
+import { canCreateSubgroup, canSeeGroup, defaultSubgroupPrivacy, defaultsFor, settingsProblems, subgroupHandlePrefix } from '../../shared/permissions/groups.ts';
 import { flagDefaults } from '../../shared/schemas/groups.ts';
 import { newId } from '../lib/crypto.ts';
 import { create, failed, get, patch, transact } from '../lib/db.ts';
 import { keys, type UserItem } from '../lib/entities.ts';
-import { AppError, forbidden, invalid } from '../lib/errors.ts';
+import { AppError, forbidden, invalid, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { joinOps } from './membership-ops.ts';
@@ -31,21 +32,22 @@ export async function createGroup(request: ApiRequest<'POST /api/groups'>): Prom
   const actor = request.actor;
   const input = request.body;
   const parent = input.parentId ? await loadGroup(input.parentId, actor) : null;
-  if (parent && !canCreateSubgroup(parent.facts, parent.viewer)) {
-    if (!parent.viewer.membership && parent.facts.privacy === 'secret') throw new AppError(404, 'not_found', 'No such group.');
-    throw forbidden('You cannot create a subgroup here.');
-  }
+  if (parent && !canSeeGroup(parent.facts, parent.viewer)) throw notFound('No such group.');
+  if (parent && !canCreateSubgroup(parent.facts, parent.viewer)) throw forbidden('You cannot create a subgroup here.');
 
-  const privacy = input.privacy ?? (parent?.group.privacy === 'open' ? 'open' : 'closed');
+  const privacy = input.privacy ?? (parent ? defaultSubgroupPrivacy(parent.group.privacy) : 'closed');
   const settings = { ...defaultsFor(privacy), ...pick(input, ['discussionPrivacy', 'membershipGranting']) };
   const problems = settingsProblems(settings, parent?.group.privacy);
   if (Object.keys(problems).length) throw invalid(problems);
 
   let handle = input.handle ?? suggestHandle(input.name);
-  if (parent) {
-    const prefix = `${parent.group.handle}-`;
+  const prefix = parent ? subgroupHandlePrefix(parent.group) : null;
+  if (prefix) {
     if (input.handle && !input.handle.startsWith(prefix)) throw invalid({ handle: `A subgroup's handle starts with "${prefix}".` });
     if (!handle.startsWith(prefix)) handle = `${prefix}${handle}`.slice(0, 100);
+  } else if (parent && !input.handle) {
+    // Under a secret parent the handle carries no prefix; a short random tail keeps it from being guessed from the name.
+    handle = `${handle.slice(0, 90)}-${randomBytes(3).toString('hex')}`;
   }
 
   const user = await get<UserItem>(keys.user(actor.id));

@@ -388,7 +388,27 @@ describe('settings', () => {
     const secret = await api('PATCH', `/api/groups/${parent.id}`, { cookie: person.cookie, body: { privacy: 'secret' } });
     expect(secret.status).toBe(200);
     expect(secret.body).toMatchObject({ privacy: 'secret', discussionPrivacy: 'private_only', membershipGranting: 'invitation' });
-    expect((await api('GET', `/api/groups/${sub.body.id}`, { cookie: person.cookie })).body.privacy).toBe('closed');
+    expect((await api('GET', `/api/groups/${sub.body.id}`, { cookie: person.cookie })).body.privacy).toBe('secret');
+  });
+
+  it('makes every subgroup secret when its parent becomes secret, closed ones included, still shown to the parent\u2019s members', async () => {
+    const { admin, group: parent, members } = await groupWithMembers(1);
+    const sub = await api('POST', '/api/groups', { cookie: admin.cookie, body: { name: 'Treasury', parentId: parent.id } });
+    expect(sub.body.privacy).toBe('closed');
+    expect((await api('PATCH', `/api/groups/${parent.id}`, { cookie: admin.cookie, body: { privacy: 'secret' } })).status).toBe(200);
+    const after = await api('GET', `/api/groups/${sub.body.id}`, { cookie: admin.cookie });
+    expect(after.body).toMatchObject({ privacy: 'secret', discussionPrivacy: 'private_only', membershipGranting: 'invitation', isVisibleToParentMembers: true });
+    const asParentMember = await api('GET', `/api/groups/${parent.id}`, { cookie: members[0]!.cookie });
+    expect(asParentMember.body.subgroups).toEqual([expect.objectContaining({ id: sub.body.id, privacy: 'secret' })]);
+    expect((await api('GET', `/api/groups/${sub.body.id}`, { cookie: members[0]!.cookie })).status).toBe(200);
+    const outsider = await signIn();
+    for (const cookie of [undefined, outsider.cookie]) {
+      expect((await api('GET', `/api/groups/${sub.body.id}`, { cookie })).status).toBe(404);
+      expect((await api('GET', `/api/groups/${sub.body.handle}`, { cookie })).status).toBe(404);
+    }
+    const refused = await api('PATCH', `/api/groups/${sub.body.id}`, { cookie: admin.cookie, body: { privacy: 'closed' } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.fields).toHaveProperty('privacy');
   });
 
   it('changes the handle, frees the old one, and lets only admins edit', async () => {
@@ -401,6 +421,95 @@ describe('settings', () => {
     expect((await api('GET', `/api/groups/${group.handle}`, { cookie: admin.cookie })).status).toBe(404);
     const reuse = await api('POST', '/api/groups', { cookie: admin.cookie, body: { name: 'Old handle', handle: group.handle } });
     expect(reuse.status).toBe(201);
+  });
+});
+
+describe('a subgroup of a secret group', () => {
+  /** A secret group, a subgroup of it, and a person who was invited to the subgroup only. */
+  async function secretFamily(subgroup: Record<string, unknown> = {}) {
+    const { admin, group: parent } = await groupWithMembers(0, { privacy: 'secret' });
+    const created = await api('POST', '/api/groups', { cookie: admin.cookie, body: { name: 'Inner Circle', parentId: parent.id, ...subgroup } });
+    expect(created.status).toBe(201);
+    const sub = created.body as { id: string; handle: string; privacy: string };
+    const onlySub = await signIn();
+    await api('POST', `/api/groups/${sub.id}/invitations`, { cookie: admin.cookie, body: { emails: [onlySub.email] } });
+    expect((await api('POST', `/api/invitations/${await invitationToken(onlySub.email)}/accept`)).status).toBe(200);
+    return { admin, parent, sub, onlySub };
+  }
+
+  it('is secret by default, with a handle that does not carry the parent\u2019s', async () => {
+    const { parent, sub } = await secretFamily();
+    expect(sub.privacy).toBe('secret');
+    expect(sub.handle).not.toContain(parent.handle);
+    expect(sub.handle).toMatch(/^inner-circle-[0-9a-f]{6}$/);
+  });
+
+  it.each(['closed', 'open'])('refuses to be made %s, with 422 naming privacy', async (privacy) => {
+    const { admin, group: parent } = await groupWithMembers(0, { privacy: 'secret' });
+    const response = await api('POST', '/api/groups', { cookie: admin.cookie, body: { name: 'Leaky', parentId: parent.id, privacy } });
+    expect(response.status).toBe(422);
+    expect(response.body.error.fields).toHaveProperty('privacy');
+  });
+
+  it('says nothing about itself to outsiders and signed-out visitors: 404 by id, by handle, for members, invitations, requests and subgroups', async () => {
+    const { admin, sub } = await secretFamily();
+    const outsider = await signIn();
+    for (const cookie of [undefined, outsider.cookie]) {
+      for (const path of [`/api/groups/${sub.id}`, `/api/groups/${sub.handle}`, `/api/groups/${sub.id}/memberships`, `/api/groups/${sub.handle}/memberships`]) {
+        const response = await api('GET', path, { cookie });
+        expect(response.status, path).toBe(404);
+        expect(JSON.stringify(response.body)).not.toContain('Inner Circle');
+      }
+    }
+    for (const [method, path, body] of [
+      ['POST', `/api/groups/${sub.id}/membership-requests`, {}],
+      ['GET', `/api/groups/${sub.id}/membership-requests`],
+      ['GET', `/api/groups/${sub.id}/invitations`],
+      ['POST', `/api/groups/${sub.id}/join-link`],
+      ['POST', '/api/groups', { name: 'Nested', parentId: sub.id }],
+      ['POST', `/api/membership-requests/${membershipOf(sub.id, admin.userId)}/approve`],
+    ] as Array<[string, string, unknown?]>) {
+      expect((await api(method, path, { cookie: outsider.cookie, body })).status, `${method} ${path}`).toBe(404);
+    }
+  });
+
+  it('names no secret parent to its own members who are not in the parent', async () => {
+    const { parent, sub, onlySub } = await secretFamily();
+    const view = await api('GET', `/api/groups/${sub.id}`, { cookie: onlySub.cookie });
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ parent: null, parentId: null, isSubgroup: true, privacy: 'secret' });
+    const text = JSON.stringify(view.body);
+    expect(text).not.toContain(parent.id);
+    expect(text).not.toContain(parent.handle);
+    expect(text).not.toContain(parent.name);
+    expect((await api('GET', `/api/groups/${parent.id}`, { cookie: onlySub.cookie })).status).toBe(404);
+  });
+
+  it('stays hidden when older data still says closed, because its parent is secret', async () => {
+    const { parent, sub, onlySub } = await secretFamily();
+    // Subgroups made before this rule could be closed under a secret parent.
+    await rawTable().send(new UpdateCommand({
+      TableName: inject('tableName'), Key: { pk: `group#${sub.id}`, sk: 'group' },
+      UpdateExpression: 'SET privacy = :closed, membershipGranting = :approval', ExpressionAttributeValues: { ':closed': 'closed', ':approval': 'approval' },
+    }));
+    const outsider = await signIn();
+    for (const cookie of [undefined, outsider.cookie]) {
+      expect((await api('GET', `/api/groups/${sub.id}`, { cookie })).status).toBe(404);
+      expect((await api('GET', `/api/groups/${sub.handle}`, { cookie })).status).toBe(404);
+      expect((await api('GET', `/api/groups/${sub.id}/memberships`, { cookie })).status).toBe(404);
+    }
+    expect((await api('POST', `/api/groups/${sub.id}/membership-requests`, { cookie: outsider.cookie, body: {} })).status).toBe(404);
+    const member = await api('GET', `/api/groups/${sub.id}`, { cookie: onlySub.cookie });
+    expect(member.body).toMatchObject({ privacy: 'secret', parent: null });
+    expect(JSON.stringify(member.body)).not.toContain(parent.id);
+  });
+
+  it('is listed on the parent only to the parent\u2019s members, and only when shown to them', async () => {
+    const { admin, parent, sub } = await secretFamily({ isVisibleToParentMembers: true });
+    const hidden = await api('POST', '/api/groups', { cookie: admin.cookie, body: { name: 'Hidden', parentId: parent.id } });
+    const view = await api('GET', `/api/groups/${parent.id}`, { cookie: admin.cookie });
+    expect(view.body.subgroups.map((s: { id: string }) => s.id)).toEqual([sub.id]);
+    expect(view.body.subgroups.map((s: { id: string }) => s.id)).not.toContain(hidden.body.id);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Flags, MembershipGranting, Privacy, DiscussionPrivacy, Role } from '../../shared/schemas/groups.ts';
-import type { GroupFacts, Viewer } from '../../shared/permissions/groups.ts';
+import { canSeeGroup, type GroupFacts, type Viewer } from '../../shared/permissions/groups.ts';
 import { get, getMany, type Key } from '../lib/db.ts';
 import { notFound } from '../lib/errors.ts';
 import type { Actor } from '../lib/session.ts';
@@ -122,8 +122,14 @@ export interface RequestItem extends Key {
 
 export const isActive = (m: MembershipItem | null): m is MembershipItem => m !== null && !m.revokedAt;
 
-export function facts(group: GroupItem): GroupFacts {
+/**
+ * A group's facts for the rules. A subgroup's include its parent's privacy when the parent was read
+ * (a subgroup of a secret group is secret); without it the rules rely on the stored privacy, which
+ * creating and updating keep secret under a secret parent.
+ */
+export function facts(group: GroupItem, parent?: GroupItem | null): GroupFacts {
   return {
+    parentPrivacy: parent?.privacy ?? null,
     id: group.groupId,
     parentId: group.parentId,
     privacy: group.privacy,
@@ -142,13 +148,16 @@ export interface GroupContext {
   facts: GroupFacts;
   viewer: Viewer;
   membership: MembershipItem | null;
+  /** The parent of a subgroup, only when the actor may see it: null both for top-level groups and for a parent they may not see. */
+  parent?: GroupItem | null;
 }
 
 const ID = /^[A-Za-z0-9_-]{22}$/;
 
 /**
  * Loads a group with the actor's memberships in it and in its parent: one BatchGet when the id is
- * known (the parent membership is read only for subgroups). Anything the actor may not see is a 404.
+ * known, and for a subgroup a second one for the parent and the actor's membership there (the
+ * rules need the parent's privacy). Anything the actor may not see is a 404.
  */
 export async function loadGroup(idOrHandle: string, actor: Actor | null): Promise<GroupContext> {
   let groupId = idOrHandle;
@@ -163,16 +172,18 @@ export async function loadGroup(idOrHandle: string, actor: Actor | null): Promis
   ]) as [GroupItem | null, MembershipItem | null | undefined];
   if (!group) throw notFound('No such group.');
   const active = isActive(membership ?? null) ? (membership as MembershipItem) : null;
+  let parent: GroupItem | null = null;
   let parentMembership: MembershipItem | null = null;
-  if (group.parentId && actor && !active) {
-    parentMembership = await get<MembershipItem>(groupKeys.membership(group.parentId, actor.id));
+  if (group.parentId) {
+    [parent, parentMembership] = await getMany<GroupItem | MembershipItem>([
+      groupKeys.group(group.parentId),
+      ...(actor ? [groupKeys.membership(group.parentId, actor.id)] : []),
+    ]) as [GroupItem | null, MembershipItem | null];
   }
-  const viewer: Viewer = {
-    userId: actor?.id ?? null,
-    membership: active ? { role: active.role } : null,
-    parentMembership: isActive(parentMembership) ? { role: parentMembership.role } : null,
-  };
-  return { group, facts: facts(group), viewer, membership: active };
+  const inParent = isActive(parentMembership ?? null) ? { role: (parentMembership as MembershipItem).role } : null;
+  const viewer: Viewer = { userId: actor?.id ?? null, membership: active ? { role: active.role } : null, parentMembership: inParent };
+  const parentVisible = parent !== null && canSeeGroup(facts(parent, null), { userId: viewer.userId, membership: inParent, parentMembership: null });
+  return { group, facts: facts(group, parent), viewer, membership: active, parent: parentVisible ? parent : null };
 }
 
 /** Membership and invitation ids are `<groupId>.<id>`: the group partition and the item in one. */

@@ -1,4 +1,4 @@
-import { canEditGroup, canSeeGroup, settingsProblems } from '../../shared/permissions/groups.ts';
+import { canEditGroup, canSeeGroup, defaultsFor, settingsProblems, subgroupHandlePrefix } from '../../shared/permissions/groups.ts';
 import { create, failed, get, patch, remove, transact } from '../lib/db.ts';
 import { AppError, forbidden, invalid, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
@@ -10,8 +10,9 @@ import { groupView } from './views.ts';
 
 /**
  * PATCH /api/groups/{id}. A new handle swaps the handle items in the same transaction. Making a
- * group secret makes its discussions private and its open subgroups closed. Copies of the name
- * and handle on memberships are refreshed by the stream worker from the GroupUpdated event.
+ * group secret makes its discussions private and its subgroups secret (a subgroup of a secret group
+ * is secret; those that were not stay visible to the parent's members, as they were). Copies of the
+ * name, handle and privacy on memberships are refreshed by the stream worker from the GroupUpdated events.
  */
 export async function updateGroup(request: ApiRequest<'PATCH /api/groups/{id}'>): Promise<ApiReply> {
   const actor = request.actor;
@@ -28,14 +29,14 @@ export async function updateGroup(request: ApiRequest<'PATCH /api/groups/{id}'>)
     discussionPrivacy: input.discussionPrivacy ?? (becomingSecret || (input.privacy && !input.discussionPrivacy) ? defaultDiscussion(privacy, group) : group.discussionPrivacy),
     membershipGranting: input.membershipGranting ?? (becomingSecret ? 'invitation' : group.membershipGranting),
   };
+  // The parent as read by loadGroup (to an admin of a subgroup the parent may be secret, so not in context.parent).
   const parent = group.parentId ? await get<GroupItem>(groupKeys.group(group.parentId)) : null;
   const problems = settingsProblems(settings, parent?.privacy);
   if (Object.keys(problems).length) throw invalid(problems);
 
   let handle = input.handle ?? group.handle;
-  if (parent && input.handle && !input.handle.startsWith(`${parent.handle}-`)) {
-    throw invalid({ handle: `A subgroup's handle starts with "${parent.handle}-".` });
-  }
+  const prefix = parent && handle !== group.handle ? subgroupHandlePrefix(parent) : null;
+  if (prefix && !handle.startsWith(prefix)) throw invalid({ handle: `A subgroup's handle starts with "${prefix}".` });
   const next: GroupItem = {
     ...group,
     ...(input.name !== undefined ? { name: input.name } : {}),
@@ -45,13 +46,13 @@ export async function updateGroup(request: ApiRequest<'PATCH /api/groups/{id}'>)
     flags: { ...group.flags, ...stripUndefined(input.flags ?? {}) },
     parentMembersCanSeeDiscussions: input.parentMembersCanSeeDiscussions ?? group.parentMembersCanSeeDiscussions,
     isVisibleToParentMembers: input.isVisibleToParentMembers ?? group.isVisibleToParentMembers,
-    subgroups: becomingSecret ? group.subgroups.map((s) => (s.privacy === 'open' ? { ...s, privacy: 'closed' as const } : s)) : group.subgroups,
+    subgroups: becomingSecret ? group.subgroups.map((s) => (s.privacy === 'secret' ? s : { ...s, privacy: 'secret' as const, isVisibleToParentMembers: true })) : group.subgroups,
     updatedAt: new Date().toISOString(),
   };
   const changed = (['name', 'description', 'handle', 'privacy', 'discussionPrivacy', 'membershipGranting', 'flags', 'parentMembersCanSeeDiscussions', 'isVisibleToParentMembers'] as const).filter(
     (k) => JSON.stringify(next[k]) !== JSON.stringify(group[k]),
   );
-  if (!changed.length) return { body: groupView(group, context.viewer, { membership: context.membership, parent }) };
+  if (!changed.length) return { body: groupView(group, context.viewer, { membership: context.membership, parent: context.parent, facts: context.facts }) };
 
   const handleChanged = handle !== group.handle;
   const { pk: _pk, sk: _sk, type: _type, groupId: _id, ...fields } = next;
@@ -64,7 +65,12 @@ export async function updateGroup(request: ApiRequest<'PATCH /api/groups/{id}'>)
       ? [create({ ...groupKeys.handle(handle), type: 'handle', groupId: group.groupId } satisfies HandleItem), remove(groupKeys.handle(group.handle), { if: '#groupId = :g', values: { ':g': group.groupId } })]
       : []),
     ...(becomingSecret
-      ? group.subgroups.filter((s) => s.privacy === 'open').map((s) => patch(groupKeys.group(s.id), { set: { privacy: 'closed' } }))
+      ? group.subgroups
+          .filter((s) => s.privacy !== 'secret')
+          .flatMap((s) => [
+            patch(groupKeys.group(s.id), { set: { ...defaultsFor('secret'), isVisibleToParentMembers: true } }),
+            recordEvent({ kind: 'GroupUpdated', groupId: s.id, changed: ['privacy', 'discussionPrivacy', 'membershipGranting', 'isVisibleToParentMembers'] }, { actorId: actor.id, ip: request.ip }),
+          ])
       : []),
     // A subgroup's summary on its parent follows its name, handle and privacy.
     ...(parent && (changed.includes('name') || changed.includes('handle') || changed.includes('privacy') || changed.includes('isVisibleToParentMembers'))
@@ -85,7 +91,7 @@ export async function updateGroup(request: ApiRequest<'PATCH /api/groups/{id}'>)
     if (failed(codes, 1)) throw forbidden('Only the group\u2019s admins can change its settings.');
     throw new AppError(409, 'conflict', 'Someone else changed this group at the same moment. Reload and try again.');
   }
-  return { body: groupView(next, context.viewer, { membership: context.membership, parent }) };
+  return { body: groupView(next, context.viewer, { membership: context.membership, parent: context.parent }) };
 }
 
 function defaultDiscussion(privacy: GroupItem['privacy'], group: GroupItem) {

@@ -1,6 +1,6 @@
-import { canSeeEmailOf, type Viewer } from '../../shared/permissions/groups.ts';
+import { canSeeEmailOf, effectivePrivacy, listsSubgroup, type GroupFacts, type Viewer } from '../../shared/permissions/groups.ts';
 import { renderMarkdown } from '../../shared/markdown.ts';
-import type { GroupItem, MembershipItem, RequestItem } from './store.ts';
+import { facts, type GroupItem, type MembershipItem, type RequestItem } from './store.ts';
 
 export const membershipId = (m: { groupId: string; userId: string }) => `${m.groupId}.${m.userId}`;
 
@@ -18,24 +18,29 @@ export function membershipView(m: MembershipItem, viewer: Viewer) {
   };
 }
 
+/**
+ * A group as the viewer may see it. `parent` is the parent only when the viewer may see it: a
+ * subgroup's answer names no parent (not even its id) to someone the parent is secret from.
+ */
 export function groupView(
   group: GroupItem,
   viewer: Viewer,
-  extra: { membership: MembershipItem | null; parent?: GroupItem | null; request?: RequestItem | null },
+  extra: { membership: MembershipItem | null; parent?: GroupItem | null; request?: RequestItem | null; facts?: GroupFacts },
 ) {
-  // A subgroup is listed when the viewer could see it: not secret, or secret but shown to members of this group.
+  const rules = extra.facts ?? facts(group, extra.parent);
   const subgroups = group.subgroups
-    .filter((s) => s.privacy !== 'secret' || (s.isVisibleToParentMembers && viewer.membership !== null))
-    .map(({ id, handle, name, privacy }) => ({ id, handle, name, privacy }));
+    .filter((s) => listsSubgroup(rules, viewer, s))
+    .map(({ id, handle, name, privacy }) => ({ id, handle, name, privacy: group.privacy === 'secret' ? ('secret' as const) : privacy }));
   return {
     id: group.groupId,
     handle: group.handle,
     name: group.name,
     description: group.description,
     descriptionHtml: renderMarkdown(group.description),
-    parentId: group.parentId,
+    parentId: extra.parent ? group.parentId : null,
+    isSubgroup: group.parentId !== null,
     parent: extra.parent ? { id: extra.parent.groupId, handle: extra.parent.handle, name: extra.parent.name } : null,
-    privacy: group.privacy,
+    privacy: effectivePrivacy(rules),
     discussionPrivacy: group.discussionPrivacy,
     membershipGranting: group.membershipGranting,
     flags: group.flags,

@@ -10,8 +10,12 @@ import {
   canSeeEmailOf,
   canSeeGroup,
   canSeeMembers,
+  defaultSubgroupPrivacy,
   defaultsFor,
+  effectivePrivacy,
+  listsSubgroup,
   settingsProblems,
+  subgroupHandlePrefix,
   type GroupFacts,
   type Viewer,
 } from './groups.ts';
@@ -60,6 +64,73 @@ describe('seeing a group', () => {
     const parentMember: Viewer = { userId: 'p', membership: null, parentMembership: { role: 'member' } };
     expect(canSeeGroup(group('secret', { parentId: 'p1', isVisibleToParentMembers: true }), parentMember)).toBe(true);
     expect(canSeeGroup(group('secret', { parentId: 'p1', isVisibleToParentMembers: false }), parentMember)).toBe(false);
+  });
+});
+
+describe('a subgroup of a secret group', () => {
+  // A closed subgroup under a secret parent is what older data holds: the rules treat it as secret.
+  const legacy = (overrides: Partial<GroupFacts> = {}) => group('closed', { parentId: 'p1', parentPrivacy: 'secret', ...overrides });
+  const parentMember: Viewer = { userId: 'p', membership: null, parentMembership: { role: 'member' } };
+
+  it('is secret whatever its own setting says', () => {
+    expect(effectivePrivacy(legacy())).toBe('secret');
+    expect(effectivePrivacy(group('closed', { parentId: 'p1', parentPrivacy: 'closed' }))).toBe('closed');
+  });
+
+  //                    admin  member outsider other  signedOut
+  it.each(rows({
+    seeGroup:       [true, true, false, false, false],
+    seeMembers:     [true, true, false, false, false],
+    askToJoin:      [false, false, false, false, false],
+  }))('%s, %s: %s', (what, actor, allowed) => {
+    const g = legacy({ membershipGranting: 'approval' });
+    const rule = { seeGroup: canSeeGroup, seeMembers: canSeeMembers, askToJoin: canRequestMembership }[what as 'seeGroup'];
+    expect(rule(g, actors[actor]!)).toBe(allowed);
+  });
+
+  it.each([
+    [true, true],
+    [false, false],
+  ])('is seen by parent members when visible to them (%s): %s', (visible, allowed) => {
+    expect(canSeeGroup(legacy({ isVisibleToParentMembers: visible }), parentMember)).toBe(allowed);
+  });
+
+  it('takes no requests even from parent members who can see it', () => {
+    expect(canRequestMembership(legacy({ isVisibleToParentMembers: true, membershipGranting: 'request' }), parentMember)).toBe(false);
+  });
+
+  it('defaults to secret, and may be nothing else', () => {
+    expect(defaultSubgroupPrivacy('secret')).toBe('secret');
+    expect(defaultSubgroupPrivacy('closed')).toBe('closed');
+    expect(defaultSubgroupPrivacy('open')).toBe('open');
+    expect(settingsProblems(defaultsFor('closed'), 'secret')).toEqual({ privacy: expect.any(String) });
+    expect(settingsProblems(defaultsFor('open'), 'secret')).toEqual({ privacy: expect.any(String) });
+    expect(settingsProblems(defaultsFor('secret'), 'secret')).toEqual({});
+  });
+
+  it('has a handle that does not start with the secret parent\u2019s', () => {
+    expect(subgroupHandlePrefix({ handle: 'hidden-circle', privacy: 'secret' })).toBeNull();
+    expect(subgroupHandlePrefix({ handle: 'river', privacy: 'closed' })).toBe('river-');
+    expect(subgroupHandlePrefix({ handle: 'river', privacy: 'open' })).toBe('river-');
+  });
+});
+
+describe('listing subgroups on the parent', () => {
+  const open = { privacy: 'open' as const, isVisibleToParentMembers: true };
+  const closed = { privacy: 'closed' as const, isVisibleToParentMembers: true };
+  const secretShown = { privacy: 'secret' as const, isVisibleToParentMembers: true };
+  const secretHidden = { privacy: 'secret' as const, isVisibleToParentMembers: false };
+  //                                       admin  member outsider other  signedOut
+  it.each([
+    ['open parent', 'open', open, [true, true, true, true, true]],
+    ['open parent', 'open', secretShown, [true, true, false, false, false]],
+    ['open parent', 'open', secretHidden, [false, false, false, false, false]],
+    ['closed parent', 'closed', closed, [true, true, true, true, true]],
+    ['secret parent', 'secret', closed, [true, true, false, false, false]],
+    ['secret parent', 'secret', secretShown, [true, true, false, false, false]],
+    ['secret parent', 'secret', secretHidden, [false, false, false, false, false]],
+  ] as const)('%s (%s) lists %j to admin, member, outsider, other, signed out: %j', (_label, privacy, subgroup, cells) => {
+    names.forEach((actor, i) => expect(listsSubgroup(group(privacy), actors[actor]!, subgroup), actor).toBe(cells[i]));
   });
 });
 

@@ -15,6 +15,11 @@ export interface GroupFacts {
   parentMembersCanSeeDiscussions: boolean;
   adminCount: number;
   archived: boolean;
+  /**
+   * The parent's privacy, for subgroups. A subgroup of a secret group is secret whatever its own
+   * setting says (subgroups made before this rule may say closed). Always filled by the API.
+   */
+  parentPrivacy?: Privacy | null;
 }
 
 /** An active membership (revoked ones are not memberships any more). */
@@ -32,10 +37,15 @@ export interface Viewer {
 export const isMember = (viewer: Viewer) => viewer.membership !== null;
 export const isAdmin = (viewer: Viewer) => viewer.membership?.role === 'admin';
 
-/** Secret groups do not exist for outsiders: everything about them answers 404. */
+/** The privacy the rules apply: a subgroup of a secret group is secret. */
+export const effectivePrivacy = (group: Pick<GroupFacts, 'privacy' | 'parentPrivacy'>): Privacy =>
+  group.parentPrivacy === 'secret' ? 'secret' : group.privacy;
+export const isSecret = (group: Pick<GroupFacts, 'privacy' | 'parentPrivacy'>) => effectivePrivacy(group) === 'secret';
+
+/** Secret groups (and subgroups of secret groups) do not exist for outsiders: everything about them answers 404. */
 export function canSeeGroup(group: GroupFacts, viewer: Viewer): boolean {
   if (group.archived) return false;
-  if (group.privacy !== 'secret') return true;
+  if (!isSecret(group)) return true;
   if (isMember(viewer)) return true;
   return group.parentId !== null && group.isVisibleToParentMembers && viewer.parentMembership !== null;
 }
@@ -43,8 +53,26 @@ export function canSeeGroup(group: GroupFacts, viewer: Viewer): boolean {
 /** Open groups show their members to anyone who can see the group; others only to members. */
 export function canSeeMembers(group: GroupFacts, viewer: Viewer): boolean {
   if (!canSeeGroup(group, viewer)) return false;
-  return isMember(viewer) || group.privacy === 'open';
+  return isMember(viewer) || effectivePrivacy(group) === 'open';
 }
+
+/**
+ * Whether a subgroup appears in its parent's list of subgroups for someone who sees the parent
+ * (`viewer` is their standing in the parent). Secret subgroups, and every subgroup of a secret
+ * parent, are listed only to the parent's members, and only when the subgroup is visible to them.
+ */
+export function listsSubgroup(parent: GroupFacts, viewer: Viewer, subgroup: { privacy: Privacy; isVisibleToParentMembers: boolean }): boolean {
+  if (!canSeeGroup(parent, viewer)) return false;
+  if (subgroup.privacy !== 'secret' && parent.privacy !== 'secret') return true;
+  return subgroup.isVisibleToParentMembers && isMember(viewer);
+}
+
+/**
+ * A subgroup's handle starts with its parent's, except under a secret parent: there the handle
+ * would name the secret group to anyone who sees the subgroup's address, so it carries no prefix.
+ */
+export const subgroupHandlePrefix = (parent: { handle: string; privacy: Privacy }): string | null =>
+  parent.privacy === 'secret' ? null : `${parent.handle}-`;
 
 export const canEditGroup = (group: GroupFacts, viewer: Viewer) => !group.archived && isAdmin(viewer);
 export const canArchiveGroup = canEditGroup;
@@ -83,7 +111,7 @@ export function canRequestMembership(group: GroupFacts, viewer: Viewer): boolean
     viewer.userId !== null &&
     !isMember(viewer) &&
     canSeeGroup(group, viewer) &&
-    group.privacy !== 'secret' &&
+    !isSecret(group) &&
     group.membershipGranting !== 'invitation'
   );
 }
@@ -96,6 +124,9 @@ export interface SettingsInput {
   discussionPrivacy: DiscussionPrivacy;
   membershipGranting: MembershipGranting;
 }
+
+/** A new subgroup's privacy when none is asked for: an open parent's are open, a secret parent's secret, others closed. */
+export const defaultSubgroupPrivacy = (parentPrivacy: Privacy): Privacy => (parentPrivacy === 'closed' ? 'closed' : parentPrivacy);
 
 /** The settings that fit a privacy level, used when a change leaves the others unsaid. */
 export function defaultsFor(privacy: Privacy): SettingsInput {
@@ -120,8 +151,10 @@ export function settingsProblems(settings: SettingsInput, parentPrivacy?: Privac
     if (settings.discussionPrivacy !== 'private_only') problems.discussionPrivacy = 'A secret group has private discussions only.';
     if (settings.membershipGranting !== 'invitation') problems.membershipGranting = 'People join a secret group by invitation only.';
   }
-  if (parentPrivacy && parentPrivacy !== 'open' && settings.privacy === 'open') {
-    problems.privacy = 'A subgroup of a closed or secret group cannot be open.';
+  if (parentPrivacy === 'secret' && settings.privacy !== 'secret') {
+    problems.privacy = 'A subgroup of a secret group is secret.';
+  } else if (parentPrivacy === 'closed' && settings.privacy === 'open') {
+    problems.privacy = 'A subgroup of a closed group cannot be open.';
   }
   return problems;
 }
