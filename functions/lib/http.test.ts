@@ -1,7 +1,16 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { invalid } from './errors.ts';
-import { capability, clientIp } from './http.ts';
+import { capability, clientIp, crossSiteRefusal } from './http.ts';
+import { ORIGIN_HEADER, resetOriginSecretCache } from './origin.ts';
+
+// As in the cloud: CloudFront adds the origin secret to every request it forwards.
+const ORIGIN_SECRET = 'o'.repeat(43);
+beforeAll(() => {
+  process.env.ORIGIN_SECRET = ORIGIN_SECRET;
+  resetOriginSecretCache();
+});
+const edge = { [ORIGIN_HEADER]: ORIGIN_SECRET };
 
 // The openapi route needs no session and no body, so the chain can run without any service.
 const event = (overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 =>
@@ -10,7 +19,7 @@ const event = (overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxy
     routeKey: 'GET /api/openapi.json',
     rawPath: '/api/openapi.json',
     rawQueryString: '',
-    headers: {},
+    headers: { ...edge },
     requestContext: { http: { method: 'GET', path: '/api/openapi.json', sourceIp: '203.0.113.9', userAgent: 'test' }, requestId: 'r' },
     isBase64Encoded: false,
     ...overrides,
@@ -58,7 +67,81 @@ describe('clientIp', () => {
     [{ 'cloudfront-viewer-address': '2001:db8::7:443' }, '2001:db8::7'],
     [{ 'cloudfront-viewer-address': '[2001:db8::8]:443' }, '2001:db8::8'],
     [{}, '203.0.113.9'],
-  ])('reads the viewer from %j', (headers, ip) => {
-    expect(clientIp(event({ headers }))).toBe(ip);
+  ])('reads the viewer from %j behind the edge', (headers, ip) => {
+    expect(clientIp(event({ headers }), true)).toBe(ip);
+  });
+
+  it('ignores a viewer header on a request that did not come through the edge', () => {
+    expect(clientIp(event({ headers: { 'cloudfront-viewer-address': '198.51.100.7:51234' } }), false)).toBe('203.0.113.9');
+  });
+});
+
+describe('the origin secret', () => {
+  const reached = (headers: Record<string, string>) => {
+    let ip: string | undefined;
+    const handler = capability({ 'GET /api/openapi.json': async (request) => { ip = request.ip; return { body: {} }; } });
+    return handler(event({ headers }), context).then((response) => ({ status: response.statusCode, ip }));
+  };
+
+  it('refuses in the cloud a request that bypassed CloudFront, with or without a forged viewer header', async () => {
+    expect((await reached({})).status).toBe(403);
+    expect((await reached({ 'cloudfront-viewer-address': '198.51.100.7:1' })).status).toBe(403);
+    expect((await reached({ [ORIGIN_HEADER]: 'guess', 'cloudfront-viewer-address': '198.51.100.7:1' })).status).toBe(403);
+    expect((await reached({ [ORIGIN_HEADER]: `${ORIGIN_SECRET}x` })).status).toBe(403);
+  });
+
+  it('believes the viewer header, masked, only next to the secret', async () => {
+    expect(await reached({ ...edge, 'cloudfront-viewer-address': '198.51.100.7:1' })).toEqual({ status: 200, ip: '198.51.100.0/24' });
+  });
+});
+
+describe('the same-origin check', () => {
+  const post = (headers: Record<string, string>, method = 'POST') =>
+    event({ headers: { ...edge, ...headers }, requestContext: { http: { method } } as APIGatewayProxyEventV2['requestContext'] });
+
+  it.each([
+    [{ 'sec-fetch-site': 'cross-site' }],
+    [{ 'sec-fetch-site': 'same-site' }],
+    [{ 'sec-fetch-site': 'cross-site', origin: 'http://localhost:3000' }],
+    [{ origin: 'https://evil.example' }],
+    [{ origin: 'null' }],
+    [{ origin: 'http://localhost:3000.evil.example' }],
+  ])('refuses a state-changing request sent with %j', (headers) => {
+    expect(crossSiteRefusal(post(headers))?.status).toBe(403);
+    for (const method of ['PUT', 'PATCH', 'DELETE']) expect(crossSiteRefusal(post(headers, method))?.status).toBe(403);
+  });
+
+  it.each([
+    [{ 'sec-fetch-site': 'same-origin' }],
+    [{ 'sec-fetch-site': 'none' }],
+    [{ origin: 'http://localhost:3000' }],
+    [{}],
+  ])('lets through a request sent with %j', (headers) => {
+    expect(crossSiteRefusal(post(headers))).toBeUndefined();
+  });
+
+  it('never refuses a read', () => {
+    expect(crossSiteRefusal(post({ 'sec-fetch-site': 'cross-site' }, 'GET'))).toBeUndefined();
+  });
+
+  it('answers a cross-site POST with 403 before the use case runs, except on one-click unsubscribe', async () => {
+    let ran = 0;
+    const handler = capability({
+      'POST /api/auth/email': async () => { ran++; return { body: {} }; },
+      'POST /api/unsubscribe': async () => { ran++; return { body: {} }; },
+    });
+    const body = JSON.stringify({ email: 'a@example.org' });
+    const crossSite = { ...edge, 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' };
+    const refused = await handler(event({ routeKey: 'POST /api/auth/email', headers: crossSite, body, requestContext: { http: { method: 'POST' } } as never }), context);
+    expect(refused.statusCode).toBe(403);
+    expect(JSON.parse(refused.body!).error.code).toBe('cross_site');
+    expect(ran).toBe(0);
+    const oneClick = await handler(event({
+      routeKey: 'POST /api/unsubscribe', queryStringParameters: { token: 'signed.token-value' },
+      headers: { ...edge, 'sec-fetch-site': 'cross-site', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click', requestContext: { http: { method: 'POST' } } as never,
+    }), context);
+    expect(oneClick.statusCode).toBe(200);
+    expect(ran).toBe(1);
   });
 });

@@ -1,12 +1,15 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { routes, type RouteKey } from '../../shared/api/routes.ts';
+import { routes, type RouteKey, type RouteSpec } from '../../shared/api/routes.ts';
 import { apiSecurityHeaders } from '../../shared/security-headers.ts';
 import { withDbUsage } from './clients.ts';
-import { AppError, badRequest, invalid, unauthorized } from './errors.ts';
+import { config } from './config.ts';
+import { AppError, badRequest, forbidden, invalid, unauthorized } from './errors.ts';
 import { maskIp } from './ip.ts';
 import { logger } from './logger.ts';
+import { fromOurEdge, ORIGIN_HEADER } from './origin.ts';
+import { parseOneClickBody } from './one-click.ts';
 import { readSession, type Actor } from './session.ts';
 
 type Routes = typeof routes;
@@ -68,10 +71,11 @@ export function issuesToFields(issues: readonly z.core.$ZodIssue[]): Record<stri
 
 /**
  * Behind CloudFront the connection comes from an edge server; CloudFront names the viewer in
- * `CloudFront-Viewer-Address` (`ip:port`, set by CloudFront itself). Without it, the source IP.
+ * `CloudFront-Viewer-Address` (`ip:port`). Anyone can send that header, so it counts only when
+ * `fromEdge` (the request carried the origin secret that CloudFront adds); otherwise the source IP.
  */
-export function clientIp(event: Event): string {
-  const viewer = event.headers?.['cloudfront-viewer-address'];
+export function clientIp(event: Event, fromEdge: boolean): string {
+  const viewer = fromEdge ? event.headers?.['cloudfront-viewer-address'] : undefined;
   if (viewer) {
     const bracketed = /^\[([^\]]+)\]:\d+$/.exec(viewer);
     if (bracketed?.[1]) return bracketed[1];
@@ -80,10 +84,35 @@ export function clientIp(event: Event): string {
   return event.requestContext?.http?.sourceIp ?? '';
 }
 
-function parseBody(event: Event): unknown {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Cookies ride along with cross-site requests that need no preflight (a form POST, or a fetch
+ * with no body), so every state-changing request must show it came from our own pages.
+ * `Sec-Fetch-Site` is set by the browser and cannot be forged by a page; where a browser does
+ * not send it, `Origin` must be ours. A request with neither is not from a browser page, and so
+ * cannot carry a victim's cookie without the victim's own client sending it.
+ */
+export function crossSiteRefusal(event: Event): AppError | undefined {
+  if (SAFE_METHODS.has(event.requestContext?.http?.method ?? 'GET')) return undefined;
+  const site = event.headers?.['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin' || site === 'none' ? undefined : crossSite();
+  const origin = event.headers?.origin;
+  if (origin !== undefined && origin !== new URL(config.appUrl).origin) return crossSite();
+  return undefined;
+}
+
+const crossSite = () => new AppError(403, 'cross_site', 'This request came from another site, so it was refused. Open Moot itself and try again.');
+
+function parseBody(event: Event, spec: RouteSpec): unknown {
   if (!event.body) return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   const type = event.headers['content-type'] ?? '';
+  if (spec.oneClick) {
+    // RFC 8058: mail clients POST exactly `List-Unsubscribe=One-Click` as a form; the token in the URL is the authority.
+    parseOneClickBody(type, raw);
+    return undefined;
+  }
   if (!type.startsWith('application/json')) {
     throw new AppError(415, 'unsupported_media_type', 'Send the request body as application/json.');
   }
@@ -139,10 +168,15 @@ export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
       const event = request.event;
       const spec = routes[event.routeKey as RouteKey] as (typeof routes)[RouteKey] | undefined;
       if (!spec || !table[event.routeKey]) throw new AppError(404, 'not_found', 'No such endpoint.');
+      const fromEdge = await fromOurEdge(event.headers?.[ORIGIN_HEADER]);
+      // In the cloud CloudFront is the only way in: a caller who found the API's own address is refused.
+      if (!fromEdge && !config.local) throw forbidden();
+      const refusal = 'oneClick' in spec && spec.oneClick ? undefined : crossSiteRefusal(event);
+      if (refusal) throw refusal;
       const cookie = event.cookies?.join('; ') ?? event.headers.cookie ?? '';
       const session = spec.auth === 'none' ? { actor: null, sessionId: null } : await readSession(cookie);
       if (spec.auth === 'required' && !session.actor) throw unauthorized();
-      const body = validate('body' in spec ? (spec.body as z.ZodMiniType) : undefined, parseBody(event), 'body');
+      const body = validate('body' in spec ? (spec.body as z.ZodMiniType) : undefined, parseBody(event, spec), 'body');
       const query = validate('query' in spec ? (spec.query as z.ZodMiniType) : undefined, event.queryStringParameters ?? {}, 'query');
       request.context.apiRequest = {
         routeKey: event.routeKey as RouteKey,
@@ -151,7 +185,7 @@ export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
         params: (event.pathParameters ?? {}) as Record<string, string>,
         actor: session.actor as never,
         sessionId: session.sessionId,
-        ip: maskIp(clientIp(event)),
+        ip: maskIp(clientIp(event, fromEdge)),
         userAgent: (event.headers['user-agent'] ?? '').slice(0, 256),
       };
     },

@@ -32,7 +32,7 @@ async function personal(stack: Stack): Promise<void> {
   const json = { 'content-type': 'application/json' };
   const mail = async () => ((await (await fetch(`${stack.mailUrl}/store`)).json()) as { emails: Array<{ destination: { to: string[] }; subject: string; body: { text: string } }> }).emails;
   const signIn = async (email: string) => {
-    await fetch(url('/api/auth/email'), { method: 'POST', headers: { ...json, 'cloudfront-viewer-address': '198.18.7.1:443' }, body: JSON.stringify({ email }) });
+    await fetch(url('/api/auth/email'), { method: 'POST', headers: { ...json, 'x-moot-origin-verify': process.env.ORIGIN_SECRET ?? '', 'cloudfront-viewer-address': '198.18.7.1:443' }, body: JSON.stringify({ email }) });
     const text = (await mail()).filter((e) => e.destination.to.includes(email)).at(-1)!.body.text;
     const token = /#token=([A-Za-z0-9_-]{43})/.exec(text)![1];
     const response = await fetch(url('/api/auth/token'), { method: 'POST', headers: json, body: JSON.stringify({ token }) });

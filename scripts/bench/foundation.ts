@@ -1,6 +1,7 @@
 // Foundation benchmark: start-up time of `npm start`, latency and DynamoDB usage of sign-in and
 // GET /api/me on the local stack, and each Lambda bundle's size. Prints figures; asserts nothing.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ const REQUESTS = 1_000;
 async function startApp(): Promise<{ appUrl: string; mailUrl: string; readyMs: number; stop: () => Promise<void> }> {
   const [port, mailPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'moot-bench-'));
+  // The bench stands in for CloudFront, so it shares the edge's origin secret with the stack.
+  process.env.ORIGIN_SECRET ??= randomBytes(32).toString('base64url');
   const started = performance.now();
   const child = spawn(process.execPath, ['scripts/start.ts'], {
     cwd: repoRoot,
@@ -51,7 +54,7 @@ export async function main(): Promise<void> {
     const email = await sample(REQUESTS, (i) =>
       fetch(`${app.appUrl}/api/auth/email`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'cloudfront-viewer-address': viewer(i) },
+        headers: { 'content-type': 'application/json', 'x-moot-origin-verify': process.env.ORIGIN_SECRET ?? '', 'cloudfront-viewer-address': viewer(i) },
         body: JSON.stringify({ email: `bench-${i}@example.org` }),
       }),
     );

@@ -13,7 +13,7 @@ export async function main(): Promise<void> {
   const json = { 'content-type': 'application/json' };
   let viewer = 0;
   const signIn = async (email: string) => {
-    const headers = { ...json, 'cloudfront-viewer-address': `198.18.${viewer++ % 256}.1:443` };
+    const headers = { ...json, 'x-moot-origin-verify': process.env.ORIGIN_SECRET ?? '', 'cloudfront-viewer-address': `198.18.${viewer++ % 256}.1:443` };
     await fetch(url('/api/auth/email'), { method: 'POST', headers, body: JSON.stringify({ email }) });
     const store = (await (await fetch(`${stack.mailUrl}/store`)).json()) as { emails: Array<{ destination: { to: string[] }; body: { text: string } }> };
     const text = store.emails.filter((e) => e.destination.to.includes(email)).at(-1)!.body.text;

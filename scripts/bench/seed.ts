@@ -5,7 +5,7 @@ import type { Stack } from '../local/stack.ts';
 
 export async function signIn(stack: Stack, email: string, viewer: number): Promise<string> {
   const json = { 'content-type': 'application/json' };
-  await fetch(`${stack.appUrl}/api/auth/email`, { method: 'POST', headers: { ...json, 'cloudfront-viewer-address': `198.18.${viewer % 256}.${Math.floor(viewer / 256) % 256}:443` }, body: JSON.stringify({ email }) });
+  await fetch(`${stack.appUrl}/api/auth/email`, { method: 'POST', headers: { ...json, 'x-moot-origin-verify': process.env.ORIGIN_SECRET ?? '', 'cloudfront-viewer-address': `198.18.${viewer % 256}.${Math.floor(viewer / 256) % 256}:443` }, body: JSON.stringify({ email }) });
   const store = (await (await fetch(`${stack.mailUrl}/store`)).json()) as { emails: Array<{ destination: { to: string[] }; body: { text: string } }> };
   const text = store.emails.filter((e) => e.destination.to.includes(email)).at(-1)!.body.text;
   const token = /#token=([A-Za-z0-9_-]{43})/.exec(text)![1];

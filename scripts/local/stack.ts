@@ -37,6 +37,8 @@ export interface Stack {
   dynamoEndpoint: string;
   s3Endpoint: string;
   tableName: string;
+  /** The value CloudFront's origin header carries here: send it to act as the edge. */
+  originSecret: string;
   /** Runs one stream poll now and waits for its deliveries. */
   flushStream(): Promise<void>;
   /** Runs the scheduler once now. */
@@ -138,10 +140,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     if (secretFile && !existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
     const signingSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : randomBytes(32).toString('base64url');
     const appUrl = `http://localhost:${port}`;
+    // CloudFront's secret origin header, for whatever stands in for CloudFront here (tests, benches):
+    // only a request that carries it may name its viewer's address.
+    const originSecret = process.env.ORIGIN_SECRET || randomBytes(32).toString('base64url');
     // The handlers read their configuration when first imported, so set it before loading them.
     Object.assign(process.env, {
       MOOT_LOCAL: '1',
       SIGNING_SECRET: signingSecret,
+      ORIGIN_SECRET: originSecret,
       TABLE_NAME: tableName,
       APP_URL: appUrl,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
@@ -187,6 +193,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       tableName,
+      originSecret,
       flushStream: () => Promise.all(pollers.map((p) => p.flush())).then(() => undefined),
       tick,
       stop,

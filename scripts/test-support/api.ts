@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
+import { ORIGIN_HEADER } from '../../functions/lib/origin.ts';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -11,15 +12,20 @@ export interface ApiResponse<T = any> {
   dbRequests: number;
 }
 
-/** A test client for the local API: JSON in and out, with an optional session cookie. */
+/**
+ * A test client for the local API: JSON in and out, with an optional session cookie. Like
+ * CloudFront, it sends the origin secret, so a `cloudfront-viewer-address` header it carries is
+ * believed; `edge: false` calls the API as someone who bypassed CloudFront would.
+ */
 export async function api<T = any>(
   method: string,
   path: string,
-  options: { body?: unknown; cookie?: string; headers?: Record<string, string> } = {},
+  options: { body?: unknown; cookie?: string; headers?: Record<string, string>; edge?: boolean } = {},
 ): Promise<ApiResponse<T>> {
   const response = await fetch(`${inject('appUrl')}${path}`, {
     method,
     headers: {
+      ...(options.edge === false ? {} : { [ORIGIN_HEADER]: inject('originSecret') }),
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(options.cookie ? { cookie: options.cookie } : {}),
       ...options.headers,

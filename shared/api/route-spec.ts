@@ -15,4 +15,10 @@ export interface RouteSpec {
   body?: z.ZodMiniType;
   query?: z.ZodMiniType;
   response?: z.ZodMiniType;
+  /**
+   * RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` as a form, from
+   * no page of ours, so the route takes exactly that body and skips the same-origin check. Its
+   * signed token is its only authority.
+   */
+  oneClick?: true;
 }

@@ -31,6 +31,7 @@ export const notificationRoutes = {
   'POST /api/unsubscribe': {
     fn: 'notifications', auth: 'none', status: 200,
     summary: 'One-click unsubscribe (RFC 8058): switch off that email category for that person. Does nothing else.', query: UnsubscribeQuery,
+    oneClick: true,
   },
   'POST /api/announcements': {
     fn: 'notifications', auth: 'required', status: 202,
