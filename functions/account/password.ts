@@ -1,7 +1,7 @@
 import { passwordProblem } from '../../shared/passwords/policy.ts';
-import { countAttempt, hashPassword, passwordKeys, verifyPassword, type PasswordItem } from '../auth/passwords.ts';
+import { clearGuesses, countGuess } from '../auth/guesses.ts';
+import { hashPassword, passwordKeys, verifyPassword, type PasswordItem } from '../auth/passwords.ts';
 import { config } from '../lib/config.ts';
-import { emailHash } from '../lib/crypto.ts';
 import { get, put, remove, transact } from '../lib/db.ts';
 import { keys, type SessionItem } from '../lib/entities.ts';
 import { conflict, invalid } from '../lib/errors.ts';
@@ -29,7 +29,7 @@ export async function setPassword(request: ApiRequest<'PUT /api/me/password'>): 
   ]);
   if (existing && session?.method === 'password') {
     if (!currentPassword) throw invalid({ currentPassword: 'Enter your current password.' });
-    if (!(await countAttempt(emailHash(actor.email)))) {
+    if ((await countGuess(actor.email)) !== null) {
       throw invalid({ currentPassword: 'Too many wrong passwords. Sign in with an email link to set a new one.' });
     }
     if (!(await verifyPassword(currentPassword, existing))) throw invalid({ currentPassword: 'That is not your current password.' });
@@ -40,7 +40,7 @@ export async function setPassword(request: ApiRequest<'PUT /api/me/password'>): 
     put({ ...item }, existing ? { if: '#hash = :was', values: { ':was': existing.hash } } : { if: 'attribute_not_exists(pk)' }),
     recordEvent({ kind: 'PasswordSet', userId: actor.id, changed: Boolean(existing) }, { actorId: actor.id, ip: request.ip }),
     // The person has just proved who they are: a lock on their address lifts.
-    remove(passwordKeys.attempts(emailHash(actor.email))),
+    clearGuesses(actor.email),
   ]);
   if (codes) throw conflict('Your password was changed from somewhere else a moment ago. Reload the page and try again.');
   await sendEmail(passwordChangedEmail(actor.email, existing ? 'changed' : 'set'));

@@ -2,6 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { api, latestSignIn, mailTo, rawTable, scanTable, sessionCookieFrom, signIn, uniqueEmail } from '../../scripts/test-support/api.ts';
 import { emailHash, sha256 } from '../lib/crypto.ts';
+import { emailLimitKey } from '../lib/rate-limit.ts';
+import { MAX_GUESSES } from './guesses.ts';
 
 const viewer = (ip: string) => ({ 'cloudfront-viewer-address': ip });
 
@@ -169,7 +171,8 @@ describe('redeeming a sign-in', () => {
     const email = uniqueEmail();
     await api('POST', '/api/auth/email', { body: { email }, headers: viewer(freshIp()) });
     const { code } = await latestSignIn(email);
-    const guesses = Array.from({ length: 30 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
+    // 8 stay under the address's daily count (10), so only the code's own limit stops the last three.
+    const guesses = Array.from({ length: 8 }, (_, i) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'));
     await Promise.all(guesses.map((guess) => api('POST', '/api/auth/token', { body: { email, code: guess } })));
     const [item] = (await scanTable()).filter((i) => i.pk === `signincode#${emailHash(email)}`);
     expect(item?.attempts).toBe(5);
@@ -203,6 +206,87 @@ describe('redeeming a sign-in', () => {
     const response = await api('POST', '/api/auth/token', { body: { token: 'A'.repeat(43) } });
     expect(response.status).toBe(401);
     expect(response.body.error.message).toMatch(/expired or was already used/);
+  });
+});
+
+/** Asks for a sign-in email to this address and answers its code. */
+async function requestCode(email: string): Promise<string> {
+  expect((await api('POST', '/api/auth/email', { body: { email }, headers: viewer(freshIp()) })).status).toBe(202);
+  return (await latestSignIn(email)).code;
+}
+const wrongFor = (code: string, i = 0) => String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0');
+const guessCount = async (email: string) =>
+  (await scanTable()).find((i) => i.pk === `guesses#${emailLimitKey(email)}`)?.attempts as number | undefined;
+
+describe('guessing codes and passwords across sign-in requests', () => {
+  it('counts wrong codes across requests: after 10 in a day even a new email\u2019s right code answers 429 with Retry-After', async () => {
+    const email = uniqueEmail();
+    for (let round = 0; round < 2; round++) {
+      const code = await requestCode(email);
+      for (let i = 0; i < 5; i++) expect((await api('POST', '/api/auth/token', { body: { email, code: wrongFor(code, i) } })).status).toBe(401);
+    }
+    const code = await requestCode(email);
+    const paused = await api('POST', '/api/auth/token', { body: { email, code } });
+    expect(paused.status).toBe(429);
+    expect(paused.body.error.code).toBe('sign_in_paused');
+    expect(paused.body.error.message).toMatch(/link in a sign-in email still works/);
+    expect(Number(paused.headers.get('retry-after'))).toBeGreaterThan(23 * 3600);
+    expect(paused.headers.get('set-cookie')).toBeNull();
+    expect(await guessCount(email)).toBe(MAX_GUESSES);
+  });
+
+  it('counts wrong codes and wrong passwords for an address together, whatever its case, dots or +tag', async () => {
+    const local = `pat${Date.now().toString(36)}`;
+    const plain = `${local}@example.org`;
+    const dotted = `${local.slice(0, 2)}.${local.slice(2)}+moot@example.org`;
+    const code = await requestCode(dotted);
+    for (let i = 0; i < 5; i++) await api('POST', '/api/auth/token', { body: { email: dotted, code: wrongFor(code, i) } });
+    for (let i = 0; i < 5; i++) {
+      expect((await api('POST', '/api/auth/password', { body: { email: plain.toUpperCase(), password: `guess ${i}` }, headers: viewer(freshIp()) })).status).toBe(401);
+    }
+    const fresh = await requestCode(plain);
+    expect((await api('POST', '/api/auth/token', { body: { email: plain, code: fresh } })).status).toBe(429);
+  });
+
+  it('answers an address without an account exactly like one with: the same statuses, bodies, headers and count', async () => {
+    const known = (await signIn()).email;
+    const unknown = uniqueEmail();
+    const run = async (email: string) => {
+      const code = await requestCode(email);
+      const answers = [];
+      for (let i = 0; i < MAX_GUESSES + 2; i++) {
+        const body = i % 2 ? { email, code: wrongFor(code, i) } : undefined;
+        const answer = body
+          ? await api('POST', '/api/auth/token', { body })
+          : await api('POST', '/api/auth/password', { body: { email, password: `guess ${i}` }, headers: viewer(freshIp()) });
+        answers.push({ status: answer.status, body: answer.body, retryAfter: answer.headers.get('retry-after') !== null });
+      }
+      return { answers, count: await guessCount(email) };
+    };
+    const [withAccount, without] = [await run(known), await run(unknown)];
+    expect(without).toEqual(withAccount);
+    expect(withAccount.answers.slice(-2).map((a) => a.status)).toEqual([429, 429]);
+    expect(withAccount.count).toBe(MAX_GUESSES);
+  });
+
+  it('counts at most 10 of many parallel guesses spread over several requests', async () => {
+    const email = uniqueEmail();
+    const codes = [await requestCode(email), await requestCode(email), await requestCode(email)];
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => api('POST', '/api/auth/token', { body: { email, code: wrongFor(codes.at(-1)!, i) } })));
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(MAX_GUESSES);
+    expect(answers.filter((a) => a.status === 429)).toHaveLength(30 - MAX_GUESSES);
+    expect(await guessCount(email)).toBe(MAX_GUESSES);
+  });
+
+  it('still signs in by the emailed link while codes are paused, and that lifts the pause', async () => {
+    const email = uniqueEmail();
+    await requestCode(email);
+    await Promise.all(Array.from({ length: MAX_GUESSES }, (_, i) => api('POST', '/api/auth/password', { body: { email, password: `guess ${i}` }, headers: viewer(freshIp()) })));
+    const code = await requestCode(email);
+    expect((await api('POST', '/api/auth/token', { body: { email, code } })).status).toBe(429);
+    const { token } = await latestSignIn(email);
+    expect((await api('POST', '/api/auth/token', { body: { token } })).status).toBe(200);
+    expect(await guessCount(email)).toBeUndefined();
   });
 });
 

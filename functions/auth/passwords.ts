@@ -1,10 +1,9 @@
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { ConditionFailed, get, put, transact, update, updateItem, type Key } from '../lib/db.ts';
-import { nowSeconds } from '../lib/entities.ts';
+import type { Key } from '../lib/db.ts';
 
 /**
- * Optional passwords: how they are hashed and checked, where they are kept, and how failed
- * attempts lock an address. Sign-in by email link stays the way in, and the way back in.
+ * Optional passwords: how they are hashed and checked, and where they are kept. Failed attempts
+ * count with wrong codes (`guesses.ts`). Sign-in by email link stays the way in, and the way back in.
  */
 
 /**
@@ -13,10 +12,6 @@ import { nowSeconds } from '../lib/entities.ts';
  * re-hashed with these the next time the person signs in with their password.
  */
 export const SCRYPT = { N: 2 ** 15, r: 8, p: 3, keylen: 32, saltBytes: 16 } as const;
-
-/** Failures that lock an address, and for how long after the last one. */
-export const MAX_PASSWORD_FAILURES = 20;
-export const LOCK_SECONDS = 6 * 60 * 60;
 
 export interface PasswordHash {
   algorithm: 'scrypt';
@@ -37,20 +32,8 @@ export interface PasswordItem extends Key, PasswordHash {
   setAt: string;
 }
 
-/**
- * Attempts at an address, counted before each comparison. Keyed by the address's hash, so an
- * address with no account (or no password) counts and locks exactly like one with.
- */
-export interface PasswordAttemptsItem extends Key {
-  type: 'passwordAttempts';
-  attempts: number;
-  /** Six hours after the last counted attempt: the lock lifts, and the count restarts. */
-  expiresAt: number;
-}
-
 export const passwordKeys = {
   password: (userId: string): Key => ({ pk: `user#${userId}`, sk: 'password' }),
-  attempts: (emailHash: string): Key => ({ pk: `pwattempts#${emailHash}`, sk: 'attempts' }),
 };
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
@@ -87,37 +70,5 @@ let decoy: Promise<PasswordHash> | undefined;
 export async function compareWithDecoy(password: string): Promise<false> {
   decoy ??= hashPassword(randomBytes(16).toString('base64url'));
   await verifyPassword(password, await decoy);
-  return false;
-}
-
-/**
- * Counts one attempt at an address BEFORE its password is compared, as a conditional increment:
- * of any number of parallel attempts, at most MAX_PASSWORD_FAILURES are ever compared. Answers
- * false when the address is locked. DynamoDB Local never deletes expired items, so an expired
- * count is replaced (conditionally, so parallel attempts restart it once) rather than trusted.
- */
-export async function countAttempt(emailHash: string): Promise<boolean> {
-  const key = passwordKeys.attempts(emailHash);
-  for (let round = 0; round < 3; round++) {
-    const now = nowSeconds();
-    try {
-      await updateItem(
-        update(key, { add: { attempts: 1 }, set: { type: 'passwordAttempts', expiresAt: now + LOCK_SECONDS } }, {
-          if: 'attribute_not_exists(pk) OR (#attempts < :most AND #expiresAt > :now)',
-          values: { ':most': MAX_PASSWORD_FAILURES, ':now': now },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConditionFailed)) throw error;
-    }
-    const stored = await get<PasswordAttemptsItem>(key);
-    if (stored && stored.expiresAt > now) return false;
-    const fresh: PasswordAttemptsItem = { ...key, type: 'passwordAttempts', attempts: 1, expiresAt: now + LOCK_SECONDS };
-    const codes = await transact([
-      put({ ...fresh }, stored ? { if: '#expiresAt = :seen', values: { ':seen': stored.expiresAt } } : { if: 'attribute_not_exists(pk)' }),
-    ]);
-    if (!codes) return true;
-  }
   return false;
 }

@@ -4,6 +4,7 @@ import { ConditionFailed, get, patch, remove, updateItem } from '../lib/db.ts';
 import { keys, nowSeconds, type SignInCodeItem, type SignInRequestItem } from '../lib/entities.ts';
 import { AppError } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { clearGuesses, spendGuess } from './guesses.ts';
 import { codeHash } from './request-sign-in.ts';
 
 export const MAX_CODE_ATTEMPTS = 5;
@@ -24,7 +25,9 @@ export async function redeemSignIn(request: ApiRequest<'POST /api/auth/token'>):
   }
 
   const hash = emailHash(body.email);
-  // Count the attempt before comparing, so parallel guesses cannot exceed the limit.
+  // Count the guess before comparing, so parallel guesses cannot exceed either limit: the
+  // address's across every request it made, then this one code's.
+  await spendGuess(body.email);
   const stored = await updateItem<SignInCodeItem>(
     patch(keys.signInCode(hash), { add: { attempts: 1 } }, {
       if: '#attempts < :most AND #expiresAt > :now',
@@ -56,6 +59,7 @@ async function completeSignIn(request: ApiRequest, email: string, tokenHash: str
     }),
     // The code and the link are one sign-in: using either retires the code.
     ...(method === 'code' ? [remove(keys.signInCode(emailHash(email)))] : []),
+    clearGuesses(email),
   ]);
   if (!result.ok) {
     if (result.codes.slice(0, result.proofOps).includes('ConditionalCheckFailed')) throw method === 'link' ? invalidToken() : invalidCode();

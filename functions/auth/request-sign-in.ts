@@ -4,7 +4,7 @@ import { keys, nowSeconds, type SignInCodeItem, type SignInRequestItem } from '.
 import { tooManyRequests } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { sendEmail, suppressionKey } from '../lib/mail.ts';
-import { rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
+import { emailLimitKey, rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
 import { signInEmail } from './sign-in-email.ts';
 
 export const SIGN_IN_TTL_SECONDS = 60 * 60;
@@ -27,7 +27,7 @@ export async function requestSignIn(request: ApiRequest<'POST /api/auth/email'>)
   const code = sixDigitCode();
   const tokenHash = sha256(token);
   const expiresAt = nowSeconds() + SIGN_IN_TTL_SECONDS;
-  const byEmail = rateLimitCheck(signInLimits.perEmail, emailHash(email));
+  const byEmail = rateLimitCheck(signInLimits.perEmail, emailLimitKey(email));
   const byIp = rateLimitCheck(signInLimits.perIp, request.ip);
 
   const signIn: SignInRequestItem = { ...keys.signInRequest(tokenHash), type: 'signInRequest', email, ip: request.ip, createdAt: new Date().toISOString(), expiresAt };

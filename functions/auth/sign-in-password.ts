@@ -1,14 +1,15 @@
 import { signInWithProof } from '../lib/accounts.ts';
 import { emailHash } from '../lib/crypto.ts';
-import { check, get, put, remove, transact } from '../lib/db.ts';
+import { check, get, put, transact } from '../lib/db.ts';
 import { keys, type UserEmailItem } from '../lib/entities.ts';
 import { AppError, tooManyRequests } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
-import { compareWithDecoy, countAttempt, hashPassword, needsRehash, passwordKeys, verifyPassword, type PasswordItem } from './passwords.ts';
+import { clearGuesses, spendGuess } from './guesses.ts';
+import { compareWithDecoy, hashPassword, needsRehash, passwordKeys, verifyPassword, type PasswordItem } from './passwords.ts';
 
+/** Per address, the guesses count (`guesses.ts`) is the limit: far tighter than any window here. */
 export const passwordSignInLimits = {
-  perEmail: { name: 'pwsignin-email', limit: 25, windowSeconds: 15 * 60 },
   perIp: { name: 'pwsignin-ip', limit: 50, windowSeconds: 15 * 60 },
 } satisfies Record<string, RateLimit>;
 
@@ -20,24 +21,20 @@ export const passwordRefused = () =>
   new AppError(401, 'sign_in_failed', 'That email and password did not work. Check them, or sign in with an email link instead.');
 
 /**
- * POST /api/auth/password. The rate counters come first, then the attempt is counted (before any
- * comparison, so parallel guesses cannot pass the lock), then the password is compared in
- * constant time, and only then is a session opened, in the same transaction that checks the
- * password is still the one compared and clears the count.
+ * POST /api/auth/password. The per-IP counter comes first, then the guess is counted against the
+ * address (before any comparison, so parallel guesses cannot pass the pause), then the password is
+ * compared in constant time, and only then is a session opened, in the same transaction that
+ * checks the password is still the one compared and clears the count.
  */
 export async function signInWithPassword(request: ApiRequest<'POST /api/auth/password'>): Promise<ApiReply> {
   const { email, password } = request.body;
   const hash = emailHash(email);
-  const byEmail = rateLimitCheck(passwordSignInLimits.perEmail, hash);
   const byIp = rateLimitCheck(passwordSignInLimits.perIp, request.ip);
-  const limited = await transact([byEmail.op, byIp.op]);
-  if (limited) {
-    const waits = [byEmail.retryAfter, byIp.retryAfter].filter((_, i) => limited[i] === 'ConditionalCheckFailed');
-    if (waits.length) throw tooManyRequests(Math.max(...waits), 'Too many sign-in attempts. Wait a few minutes, then try again.');
-    throw new Error(`Password sign-in was not counted: ${limited.join(',')}`);
-  }
+  const limited = await transact([byIp.op]);
+  if (limited?.[0] === 'ConditionalCheckFailed') throw tooManyRequests(byIp.retryAfter, 'Too many sign-in attempts. Wait a few minutes, then try again.');
+  if (limited) throw new Error(`Password sign-in was not counted: ${limited.join(',')}`);
 
-  if (!(await countAttempt(hash))) throw passwordRefused();
+  await spendGuess(email);
 
   const account = await get<UserEmailItem>(keys.userEmail(hash));
   const stored = account ? await get<PasswordItem>(passwordKeys.password(account.userId)) : null;
@@ -50,7 +47,7 @@ export async function signInWithPassword(request: ApiRequest<'POST /api/auth/pas
   const proof = needsRehash(stored)
     ? put({ ...stored, ...(await hashPassword(password)) }, unchanged)
     : check(passwordKeys.password(stored.userId), unchanged);
-  const result = await signInWithProof(request, email, 'password', [proof, remove(passwordKeys.attempts(hash))]);
+  const result = await signInWithProof(request, email, 'password', [proof, clearGuesses(email)]);
   // A deleted account (its erasure under way) or a password changed meanwhile: refused alike.
   if (!result.ok) throw passwordRefused();
   return {

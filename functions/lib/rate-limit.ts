@@ -1,3 +1,4 @@
+import { emailHash } from './crypto.ts';
 import { update } from './db.ts';
 import { keys, nowSeconds } from './entities.ts';
 
@@ -25,3 +26,19 @@ export function rateLimitCheck(rule: RateLimit, key: string, amount = 1) {
   );
   return { op, retryAfter: expiresAt - now };
 }
+
+/**
+ * The one form of an address that limits count under: lower case, without its `+tag`, and without
+ * the dots of its local part, so `A.Lice+x@example.org` spends alice@example.org's allowance.
+ * For limit keys only: mail still goes to, and accounts still hold, the address as given.
+ */
+export function canonicalEmail(email: string): string {
+  const address = email.trim().toLowerCase();
+  const at = address.lastIndexOf('@');
+  if (at < 0) return address;
+  const local = address.slice(0, at).split('+')[0]!.replaceAll('.', '');
+  return `${local}@${address.slice(at + 1)}`;
+}
+
+/** A limit key for an address: the hash of its canonical form, so no address sits in a key. */
+export const emailLimitKey = (email: string): string => emailHash(canonicalEmail(email));
