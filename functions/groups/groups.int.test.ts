@@ -215,6 +215,7 @@ describe('invitations', () => {
     expect((await api('DELETE', `/api/invitations/${ia!.id}`, { cookie: admin.cookie })).status).toBe(204);
     expect((await api('POST', `/api/invitations/${tokenA}/accept`)).status).toBe(404);
     const oldB = await invitationToken(b);
+    await coolDownPassed(group.id);
     expect((await api('POST', `/api/invitations/${ib!.id}/resend`, { cookie: admin.cookie })).status).toBe(202);
     const newB = await invitationToken(b);
     expect(newB).not.toBe(oldB);
@@ -244,6 +245,74 @@ describe('invitations', () => {
     expect((await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: batch(1) } })).status).toBe(201);
   });
 
+  it('refuses a resend within the cool-down with 429 and Retry-After, and sends nothing', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const email = uniqueEmail();
+    const sent = await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: [email] } });
+    const id = sent.body.invitations[0].id as string;
+    const token = await invitationToken(email);
+    const early = await api('POST', `/api/invitations/${id}/resend`, { cookie: admin.cookie });
+    expect(early.status).toBe(429);
+    const wait = Number(early.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(600);
+    expect(early.body.error.message).toContain(email);
+    expect(await mailTo(email)).toHaveLength(1);
+    expect(await invitationToken(email)).toBe(token);
+    await coolDownPassed(group.id);
+    expect((await api('POST', `/api/invitations/${id}/resend`, { cookie: admin.cookie })).status).toBe(202);
+    expect(await mailTo(email)).toHaveLength(2);
+    expect((await api('POST', `/api/invitations/${id}/resend`, { cookie: admin.cookie })).status).toBe(429);
+  });
+
+  it('sends one address at most 4 invitation emails a day from one group, however far apart', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const email = uniqueEmail();
+    const sent = await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: [email] } });
+    const id = sent.body.invitations[0].id as string;
+    for (let i = 0; i < 3; i++) {
+      await coolDownPassed(group.id);
+      expect((await api('POST', `/api/invitations/${id}/resend`, { cookie: admin.cookie })).status).toBe(202);
+    }
+    await coolDownPassed(group.id);
+    const capped = await api('POST', `/api/invitations/${id}/resend`, { cookie: admin.cookie });
+    expect(capped.status).toBe(429);
+    expect(Number(capped.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await mailTo(email)).toHaveLength(4);
+  });
+
+  it('does not restart the cool-down when an invitation is withdrawn and the address invited again', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const email = uniqueEmail();
+    const first = await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: [email] } });
+    expect((await api('DELETE', `/api/invitations/${first.body.invitations[0].id}`, { cookie: admin.cookie })).status).toBe(204);
+    const again = await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: [email] } });
+    expect(again.status).toBe(429);
+    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+    // In a batch, the cooling address is left out and named; the others are invited.
+    const other = uniqueEmail();
+    const mixed = await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails: [email, other] } });
+    expect(mixed.status).toBe(201);
+    expect(mixed.body.invitations.map((i: { email: string }) => i.email)).toEqual([other]);
+    expect(mixed.body.notSent).toEqual([{ email, retryAfter: expect.any(Number) }]);
+    expect(await mailTo(email)).toHaveLength(1);
+  });
+
+  it('counts resends against the sender\u2019s daily invitation allowance', async () => {
+    const intoDay = (Date.now() / 1000) % 86_400;
+    if (intoDay > 86_400 - 60) await new Promise((r) => setTimeout(r, (86_400 - intoDay + 1) * 1000));
+    const { admin, group } = await groupWithMembers(0);
+    const limit = 60;
+    const emails = Array.from({ length: limit }, () => uniqueEmail('bulk'));
+    const sent = await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body: { emails } });
+    expect(sent.status).toBe(201);
+    await coolDownPassed(group.id);
+    const resend = await api('POST', `/api/invitations/${sent.body.invitations[0].id}/resend`, { cookie: admin.cookie });
+    expect(resend.status).toBe(429);
+    expect(resend.body.error.message).toMatch(/a day/);
+    expect(Number(resend.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
   it.each([[{ emails: [] }], [{ emails: ['nope'] }], [{}]])('rejects %j with 422 naming emails', async (body) => {
     const { admin, group } = await groupWithMembers(0);
     const response = await api('POST', `/api/groups/${group.id}/invitations`, { cookie: admin.cookie, body });
@@ -251,6 +320,14 @@ describe('invitations', () => {
     expect(Object.keys(response.body.error.fields)[0]).toMatch(/^emails/);
   });
 });
+
+/** Ends the cool-down of every address this group emailed, as if 10 minutes had passed (the day's count stays). */
+async function coolDownPassed(groupId: string): Promise<void> {
+  const counters = (await scanTable()).filter((i) => String(i.pk).startsWith(`rate#invitation-mail#${groupId}#`));
+  for (const item of counters) {
+    await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: item.pk, sk: item.sk }, UpdateExpression: 'SET nextAt = :past', ExpressionAttributeValues: { ':past': 0 } }));
+  }
+}
 
 describe('join links', () => {
   it('lets anyone signed in join with the current link, and stops the old link after a reset', async () => {

@@ -1,13 +1,16 @@
 import { canInvite, canSeeGroup } from '../../shared/permissions/groups.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { randomToken, sha256 } from '../lib/crypto.ts';
-import { create, get, patch, queryPage, remove, transact } from '../lib/db.ts';
+import { create, failed, get, patch, queryPage, remove, transact } from '../lib/db.ts';
 import { nowSeconds } from '../lib/entities.ts';
-import { forbidden, notFound } from '../lib/errors.ts';
+import { forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { sendEmail } from '../lib/mail.ts';
+import { rateLimitCheck } from '../lib/rate-limit.ts';
 import { invitationEmail } from './invitation-email.ts';
+import { addressCooling, addressMailOp, addressRetryAfter } from './invitation-mail-limit.ts';
+import { invitationAllowance } from './invite.ts';
 import { groupKeys, loadGroup, splitId, type InvitationItem, type InviteTokenItem } from './store.ts';
 
 const pending = (i: InvitationItem | null): i is InvitationItem => i !== null && !i.acceptedAt && !i.revokedAt && i.expiresOn > nowSeconds();
@@ -58,12 +61,18 @@ export async function revokeInvitation(request: ApiRequest<'DELETE /api/invitati
   return { status: 204 };
 }
 
-/** POST /api/invitations/{id}/resend: a new link replaces the old one, which stops working. */
+/**
+ * POST /api/invitations/{id}/resend: a new link replaces the old one, which stops working. A resend
+ * is an invitation email like the first: it spends one of the sender's daily allowance and waits
+ * out the address's cool-down (10 minutes after the last email from this group, 4 a day), all
+ * checked in the transaction that swaps the link.
+ */
 export async function resendInvitation(request: ApiRequest<'POST /api/invitations/{id}/resend'>): Promise<ApiReply> {
   const { context, invitation } = await loadForManager(request.params.id!, request.actor);
   const token = randomToken();
   const tokenHash = sha256(token);
-  const codes = await transact([
+  const allowance = rateLimitCheck(invitationAllowance(), request.actor.id);
+  const ops = [
     patch(groupKeys.invitation(invitation.groupId, invitation.invitationId), { set: { tokenHash, sentAt: new Date().toISOString() } }, {
       if: 'attribute_not_exists(#acceptedAt) AND attribute_not_exists(#revokedAt) AND #tokenHash = :old',
       values: { ':old': invitation.tokenHash },
@@ -71,8 +80,16 @@ export async function resendInvitation(request: ApiRequest<'POST /api/invitation
     remove(groupKeys.inviteToken(invitation.tokenHash)),
     create({ ...groupKeys.inviteToken(tokenHash), type: 'inviteToken', groupId: invitation.groupId, invitationId: invitation.invitationId, expiresAt: invitation.expiresOn } satisfies InviteTokenItem),
     recordEvent({ kind: 'InvitationResent', groupId: invitation.groupId, invitationId: invitation.invitationId }, { actorId: request.actor.id, ip: request.ip }),
-  ]);
-  if (codes) throw notFound('No such pending invitation.');
+    addressMailOp(invitation.groupId, invitation.email),
+    allowance.op,
+  ];
+  const codes = await transact(ops);
+  if (codes) {
+    if (failed(codes, 0)) throw notFound('No such pending invitation.');
+    if (failed(codes, 4)) throw addressCooling(invitation.email, await addressRetryAfter(invitation.groupId, invitation.email));
+    if (failed(codes, 5)) throw tooManyRequests(allowance.retryAfter, `You can send ${invitationAllowance().limit} invitations a day, resends included. Try again tomorrow.`);
+    throw notFound('No such pending invitation.');
+  }
   await sendEmail(invitationEmail(invitation.email, token, context.group.name, invitation.inviterName));
   return { status: 202, body: { message: 'Sent again.' } };
 }

@@ -9,16 +9,21 @@ import { logger } from '../lib/logger.ts';
 import { sendEmail } from '../lib/mail.ts';
 import { rateLimitCheck } from '../lib/rate-limit.ts';
 import { invitationEmail, sendAll } from './invitation-email.ts';
+import { addressCooling, addressMailOp, addressRetryAfter } from './invitation-mail-limit.ts';
 import { stillMember } from './membership-ops.ts';
 import { groupKeys, loadGroup, type InvitationItem, type InviteTokenItem } from './store.ts';
 
 export const INVITATION_DAYS = 30;
-const invitationsPerDay = () => Number(process.env.INVITATIONS_PER_DAY) || 500;
+export const invitationsPerDay = () => Number(process.env.INVITATIONS_PER_DAY) || 500;
+/** Each invitation email, first or resent, spends one of the sender's daily allowance. */
+export const invitationAllowance = () => ({ name: 'invitations', limit: invitationsPerDay(), windowSeconds: 86_400 });
 
 /**
  * POST /api/groups/{id}/invitations. The daily allowance is spent first (one conditional write,
- * with the inviter's membership checked in the same transaction); then the invitations are
- * written in batches of 25 and emailed a few at a time.
+ * with the inviter's membership checked in the same transaction); then each address's cool-down
+ * (an address this group emailed in the last 10 minutes, or 4 times today, is left out and listed
+ * in `notSent`; if that leaves none, 429); then the invitations are written in batches of 25 and
+ * emailed a few at a time.
  */
 export async function invite(request: ApiRequest<'POST /api/groups/{id}/invitations'>): Promise<ApiReply> {
   const actor = request.actor;
@@ -28,16 +33,28 @@ export async function invite(request: ApiRequest<'POST /api/groups/{id}/invitati
   const { group } = context;
   const emails = [...new Set(request.body.emails)];
 
-  const allowance = rateLimitCheck({ name: 'invitations', limit: invitationsPerDay(), windowSeconds: 86_400 }, actor.id, emails.length);
+  const allowance = rateLimitCheck(invitationAllowance(), actor.id, emails.length);
   const codes = await transact([allowance.op, stillMember(group.groupId, actor.id)]);
   if (codes?.[0] === 'ConditionalCheckFailed') {
     throw tooManyRequests(allowance.retryAfter, `You can send ${invitationsPerDay()} invitations a day. Try again tomorrow.`);
   }
   if (codes) throw forbidden('You cannot invite people to this group.');
 
+  const cooling: Array<{ email: string; retryAfter: number }> = [];
+  const ready: string[] = [];
+  for (let i = 0; i < emails.length; i += 25) {
+    await Promise.all(
+      emails.slice(i, i + 25).map(async (email) => {
+        if (await transact([addressMailOp(group.groupId, email)])) cooling.push({ email, retryAfter: await addressRetryAfter(group.groupId, email) });
+        else ready.push(email);
+      }),
+    );
+  }
+  if (!ready.length) throw addressCooling(cooling[0]!.email, Math.min(...cooling.map((c) => c.retryAfter)));
+
   const now = new Date().toISOString();
   const expiresOn = nowSeconds() + INVITATION_DAYS * 86_400;
-  const invitations = emails.map((email) => {
+  const invitations = ready.map((email) => {
     const token = randomToken();
     const invitationId = newId();
     const tokenHash = sha256(token);
@@ -70,6 +87,9 @@ export async function invite(request: ApiRequest<'POST /api/groups/{id}/invitati
 
   return {
     status: 201,
-    body: { invitations: invitations.map(({ item }) => ({ id: `${group.groupId}.${item.invitationId}`, email: item.email, createdAt: item.createdAt })) },
+    body: {
+      invitations: invitations.map(({ item }) => ({ id: `${group.groupId}.${item.invitationId}`, email: item.email, createdAt: item.createdAt })),
+      notSent: cooling,
+    },
   };
 }
