@@ -61,7 +61,7 @@ const defaultImage = md.renderer.rules.image!;
 md.renderer.rules.image = (tokens, idx, options, env, self) => {
   if (!(env as RenderOptions | undefined)?.imagesAsLinks) return defaultImage(tokens, idx, options, env, self);
   const token = tokens[idx]!;
-  const src = token.attrGet('src') ?? '';
+  const src = String(token.attrGet('src') ?? '');
   const label = self.renderInlineAsText(token.children ?? [], options, env) || src;
   return `<a href="${md.utils.escapeHtml(src)}" rel="noopener noreferrer nofollow ugc">${md.utils.escapeHtml(label)}</a>`;
 };

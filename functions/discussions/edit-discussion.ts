@@ -1,11 +1,12 @@
 import { canAnnounce } from '../../shared/permissions/announcements.ts';
 import { canEditDiscussion, canManageDiscussion, canMoveDiscussionTo, forcedPrivacy } from '../../shared/permissions/discussions.ts';
 import { canSeeGroup } from '../../shared/permissions/groups.ts';
-import { create, patch, transact } from '../lib/db.ts';
+import { create, get, patch, transact } from '../lib/db.ts';
 import { AppError, forbidden, invalid, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { loadGroup } from '../groups/store.ts';
+import { movePollOps, pollsInThread } from '../polls/store.ts';
 import { resolveMentions } from './content.ts';
 import { visibleThread } from './get-discussion.ts';
 import { threadFacts, threadKeys, type ThreadContext, type ThreadItem, type VersionItem } from './store.ts';
@@ -94,26 +95,39 @@ export function threadControl(control: Control) {
   };
 }
 
+/** A transaction holds at most 100 writes: the thread, its event, and each poll with its outcome. */
+const MOVE_WRITES = 100;
+
 /**
  * POST /api/discussions/{id}/move: to a group where the actor is admin. Privacy follows the new
- * group's rules. The thread keeps its items; only its group changes (its id's group part with it).
+ * group's rules. The thread keeps its items; its group changes (its id's group part with it), and
+ * its polls and their outcomes move with it in the same transaction, so they are read, voted in,
+ * listed, exported and announced in the new group only. The thread's sequence number must not
+ * change meanwhile: a poll started during the move would otherwise stay behind.
  */
 export async function moveDiscussion(request: ApiRequest<'POST /api/discussions/{id}/move'>): Promise<ApiReply> {
   const actor = request.actor;
   const context: ThreadContext = await visibleThread(request.params.id!, actor);
-  const { thread } = context;
   const target = await loadGroup(request.body.groupId, actor);
   if (!canSeeGroup(target.facts, target.viewer)) throw invalid({ groupId: 'No such group.' });
-  if (!canMoveDiscussionTo(context.facts, context.viewer, threadFacts(thread), target.facts, target.viewer)) {
+  if (!canMoveDiscussionTo(context.facts, context.viewer, threadFacts(context.thread), target.facts, target.viewer)) {
     throw forbidden('You can move a thread only into a group where you are an admin.');
   }
-  if (target.group.groupId === thread.groupId) return { body: threadView(thread, target.group, target.viewer, context.read, context.volume) };
-  const isPrivate = forcedPrivacy(target.facts) ?? thread.private;
-  const moved = { groupId: target.group.groupId, private: isPrivate, ...threadKeys.inGroup(target.group.groupId, Boolean(thread.pinnedAt), thread.lastActivityAt, thread.threadId) };
-  const codes = await transact([
-    patch(threadKeys.thread(thread.threadId), { set: moved }, { if: '#groupId = :from', values: { ':from': thread.groupId } }),
-    recordEvent({ kind: 'DiscussionMoved', groupId: target.group.groupId, discussionId: thread.threadId, fromGroupId: thread.groupId }, { actorId: actor.id, ip: request.ip }),
-  ]);
-  if (codes) throw notFound('No such discussion.');
-  return { body: threadView({ ...thread, ...moved }, target.group, target.viewer, context.read, context.volume) };
+  if (target.group.groupId === context.thread.groupId) return { body: threadView(context.thread, target.group, target.viewer, context.read, context.volume) };
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const thread = attempt === 0 ? context.thread : await get<ThreadItem>(threadKeys.thread(context.thread.threadId));
+    if (!thread || thread.groupId !== context.thread.groupId) throw notFound('No such discussion.');
+    const polls = await pollsInThread(thread.threadId);
+    const pollOps = polls.flatMap((found) => movePollOps(found, target.group.groupId));
+    if (pollOps.length + 2 > MOVE_WRITES) throw new AppError(409, 'too_many_polls', 'This thread has too many polls to move at once.');
+    const isPrivate = forcedPrivacy(target.facts) ?? thread.private;
+    const moved = { groupId: target.group.groupId, private: isPrivate, ...threadKeys.inGroup(target.group.groupId, Boolean(thread.pinnedAt), thread.lastActivityAt, thread.threadId) };
+    const codes = await transact([
+      patch(threadKeys.thread(thread.threadId), { set: moved }, { if: '#groupId = :from AND #seq = :seq', values: { ':from': thread.groupId, ':seq': thread.seq } }),
+      ...pollOps,
+      recordEvent({ kind: 'DiscussionMoved', groupId: target.group.groupId, discussionId: thread.threadId, fromGroupId: thread.groupId }, { actorId: actor.id, ip: request.ip }),
+    ]);
+    if (!codes) return { body: threadView({ ...thread, ...moved }, target.group, target.viewer, context.read, context.volume) };
+  }
+  throw changedMeanwhile();
 }

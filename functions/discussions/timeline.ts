@@ -7,7 +7,9 @@ type Op = Parameters<typeof transact>[0][number];
 /**
  * Adds an item (a poll, an outcome) to a thread's timeline under the next sequence number, in one
  * transaction with the caller's own writes. The counter must still hold the value read, so
- * concurrent items never share a number; a lost race reads the thread again and retries.
+ * concurrent items never share a number, and the thread must still be in the group read, so the
+ * caller's writes (made for that group) never land in a thread that has moved; a lost race reads
+ * the thread again and retries, and `build` sees where the thread is now.
  */
 export async function appendToTimeline(
   threadId: string,
@@ -23,7 +25,7 @@ export async function appendToTimeline(
     const codes = await transact([
       patch(threadKeys.thread(threadId), {
         set: { seq, lastActivityAt: now, gsi1sk: threadKeys.inGroup(thread.groupId, Boolean(thread.pinnedAt), now, threadId).gsi1sk },
-      }, { if: '#seq = :seen AND attribute_not_exists(#closedAt)', values: { ':seen': thread.seq } }),
+      }, { if: '#seq = :seen AND #groupId = :group AND attribute_not_exists(#closedAt)', values: { ':seen': thread.seq, ':group': thread.groupId } }),
       create({ ...threadKeys.item(threadId, seq), type: 'timelineItem', threadId, seq, ...item }),
       ...ops,
     ]);

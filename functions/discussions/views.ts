@@ -5,6 +5,7 @@ import { renderMarkdown } from '../../shared/markdown.ts';
 import type { Viewer } from '../../shared/permissions/groups.ts';
 import type { GroupItem } from '../groups/store.ts';
 import { commentApiId, threadApiId, type ReadItem, type Reactor, type ThreadItem, type TimelineItem } from './store.ts';
+import { authorView } from '../lib/author.ts';
 
 export interface AttachmentMeta {
   id: string;
@@ -38,7 +39,7 @@ export function timelineItemView(item: TimelineItem, thread: ThreadItem, viewer:
     id: commentApiId(thread, item.seq),
     seq: item.seq,
     kind: item.kind,
-    author: deleted ? null : { id: item.authorId, name: item.authorName },
+    author: deleted ? null : authorView(item),
     body: deleted ? null : item.body,
     bodyHtml: deleted ? null : renderMarkdown(item.body, { mentions: mentionLinks(item.mentions) }),
     parentId: item.parentSeq ? commentApiId(thread, item.parentSeq) : null,
@@ -51,7 +52,8 @@ export function timelineItemView(item: TimelineItem, thread: ThreadItem, viewer:
     replyCount: item.replyCount,
     reactions: deleted ? [] : reactionsView(item.reactions, viewer),
     attachments: deleted ? [] : attachmentsView((item as unknown as { attachments?: AttachmentMeta[] }).attachments),
-    refId: item.refId ?? null,
+    // Polls move with their thread, so what an item points at lives in the thread's group now.
+    refId: item.refId ? `${thread.groupId}.${item.refId.split('.').at(-1)}` : null,
   };
 }
 
@@ -68,7 +70,7 @@ export function threadView(thread: ThreadItem, group: GroupItem, viewer: Viewer,
     description: thread.description,
     descriptionHtml: renderMarkdown(thread.description, { mentions: mentionLinks(thread.mentions) }),
     private: thread.private,
-    author: { id: thread.authorId, name: thread.authorName },
+    author: authorView(thread),
     createdAt: thread.createdAt,
     updatedAt: thread.updatedAt,
     lastActivityAt: thread.lastActivityAt,

@@ -5,7 +5,7 @@ import { buildPoll, emptyTally, toStoredTally } from '../../shared/polls/index.t
 import type { CreatePoll } from '../../shared/polls/types.ts';
 import { newId } from '../lib/crypto.ts';
 import { batchPut, create, getMany, put, transact } from '../lib/db.ts';
-import { forbidden, invalid, notFound } from '../lib/errors.ts';
+import { AppError, forbidden, invalid, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { groupKeys, isActive, loadGroup, type MembershipItem } from '../groups/store.ts';
@@ -35,6 +35,8 @@ export async function createPoll(request: ApiRequest<'POST /api/polls'>): Promis
   const { groupId, discussionId, voterIds, announce, ...input } = request.body;
   if (input.closingAt && input.closingAt <= new Date().toISOString()) throw invalid({ closingAt: 'The closing time is in the future.' });
   const thread = discussionId ? await loadThread(parseThreadId(discussionId).groupId, parseThreadId(discussionId).threadId, actor) : null;
+  // A thread the actor may not see answers as if it did not exist, whichever group it is in.
+  if (thread && !canSeeDiscussion(thread.facts, thread.viewer, threadFacts(thread.thread))) throw notFound('No such discussion.');
   if (thread && thread.thread.groupId !== groupId) throw invalid({ discussionId: 'That thread is in another group.' });
   const context = thread ?? (await loadGroup(groupId, actor));
   const threadFactsOrNull = thread ? threadFacts(thread.thread) : null;
@@ -80,10 +82,13 @@ export async function createPoll(request: ApiRequest<'POST /api/polls'>): Promis
   // Invitations go first: without the poll they are inert, and the poll never exists without them.
   if (invitees.length) await batchPut(invitees.map((userId) => ({ ...pollKeys.invitee(pollId, userId), type: 'pollInvitee', userId })));
   if (thread) {
-    const { seq } = await appendToTimeline(thread.thread.threadId, (next) => ({
-      item: { kind: 'poll', authorId: actor.id, authorName: actor.name, body: poll.title, parentSeq: null, depth: 0, createdAt: now, version: 1, replyCount: 0, reactions: {}, mentions: {}, attachmentIds: [], refId: `${groupId}.${pollId}` },
-      ops: ops(next),
-    }));
+    const { seq } = await appendToTimeline(thread.thread.threadId, (next, current) => {
+      if (current.groupId !== groupId) throw new AppError(409, 'discussion_moved', 'This thread has just moved to another group. Reload and try again.');
+      return {
+        item: { kind: 'poll', authorId: actor.id, authorName: actor.name, body: poll.title, parentSeq: null, depth: 0, createdAt: now, version: 1, replyCount: 0, reactions: {}, mentions: {}, attachmentIds: [], refId: `${groupId}.${pollId}` },
+        ops: ops(next),
+      };
+    });
     item.timelineSeq = seq;
   } else {
     const codes = await transact(ops(null));

@@ -53,10 +53,13 @@ export async function createOutcome(request: ApiRequest<'POST /api/polls/{id}/ou
     recordEvent({ kind: 'OutcomeCreated', groupId: item.groupId, pollId: item.pollId, authorId: actor.id, hasEvent: Boolean(outcome.event), ...(input.announce ? { announce: input.announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ];
   if (item.threadId) {
-    await appendToTimeline(item.threadId, () => ({
-      item: { kind: 'outcome', authorId: actor.id, authorName: actor.name, body: outcome.statement, parentSeq: null, depth: 0, createdAt: outcome.createdAt, version: 1, replyCount: 0, reactions: {}, mentions: {}, attachmentIds: [], refId: `${item.groupId}.${item.pollId}` },
-      ops,
-    }));
+    await appendToTimeline(item.threadId, (_seq, thread) => {
+      if (thread.groupId !== item.groupId) throw new AppError(409, 'discussion_moved', 'This poll has just moved to another group. Reload and try again.');
+      return {
+        item: { kind: 'outcome', authorId: actor.id, authorName: actor.name, body: outcome.statement, parentSeq: null, depth: 0, createdAt: outcome.createdAt, version: 1, replyCount: 0, reactions: {}, mentions: {}, attachmentIds: [], refId: `${item.groupId}.${item.pollId}` },
+        ops,
+      };
+    });
   } else {
     const codes = await transact(ops);
     if (codes) throw new Error('Outcome was not saved.');

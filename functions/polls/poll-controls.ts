@@ -15,7 +15,7 @@ import { pollView } from './views.ts';
 export async function closePollItem(item: PollItem, by: { actorId?: string; ip?: string; schedule: boolean }): Promise<boolean> {
   const now = new Date().toISOString();
   const codes = await transact([
-    patch(pollKeys.poll(item.pollId), { set: { closedAt: now, updatedAt: now, ...pollKeys.inGroup(item.groupId, 'closed', now, item.pollId) } }, { if: 'attribute_not_exists(#closedAt)' }),
+    patch(pollKeys.poll(item.pollId), { set: { closedAt: now, updatedAt: now, ...pollKeys.inGroup(item.groupId, 'closed', now, item.pollId) } }, { if: 'attribute_not_exists(#closedAt) AND #groupId = :group', values: { ':group': item.groupId } }),
     remove(pollKeys.due(item.pollId, 'close')),
     remove(pollKeys.due(item.pollId, 'soon')),
     recordEvent({ kind: 'PollClosed', groupId: item.groupId, pollId: item.pollId, authorId: item.authorId, by: by.schedule ? 'schedule' : 'person' }, by),
@@ -28,7 +28,9 @@ export async function closePoll(request: ApiRequest<'POST /api/polls/{id}/close'
   const context = await visiblePoll(request.params.id!, request.actor);
   if (!canManagePoll(context.facts, context.viewer, pollFacts(context.item))) throw forbidden('Only the author and admins can close this poll.');
   if (context.item.closedAt) throw new AppError(409, 'poll_closed', 'This poll is already closed.');
-  await closePollItem(context.item, { actorId: request.actor.id, ip: request.ip, schedule: false });
+  if (!(await closePollItem(context.item, { actorId: request.actor.id, ip: request.ip, schedule: false }))) {
+    throw new AppError(409, 'conflict', 'This poll changed at the same moment. Reload and try again.');
+  }
   const now = new Date().toISOString();
   return { body: await pollView({ ...context, item: { ...context.item, closedAt: now } }) };
 }
@@ -45,8 +47,8 @@ export async function reopenPoll(request: ApiRequest<'POST /api/polls/{id}/reope
   const poll = { ...item.poll, closingAt };
   const codes = await transact([
     patch(pollKeys.poll(item.pollId), { set: { poll, updatedAt: new Date().toISOString(), ...pollKeys.inGroup(item.groupId, 'open', closingAt, item.pollId) }, remove: ['closedAt'] }, {
-      if: '#version = :v',
-      values: { ':v': item.version },
+      if: '#version = :v AND #groupId = :group',
+      values: { ':v': item.version, ':group': item.groupId },
     }),
     ...dueOps(item.pollId, closingAt),
     recordEvent({ kind: 'PollReopened', groupId: item.groupId, pollId: item.pollId, closingAt }, { actorId: request.actor.id, ip: request.ip }),
@@ -92,7 +94,7 @@ export async function updatePoll(request: ApiRequest<'PATCH /api/polls/{id}'>): 
   const codes = await transact([
     patch(pollKeys.poll(item.pollId), {
       set: { poll, updatedAt: new Date().toISOString(), version: item.version + 1, ...(poll.closingAt ? pollKeys.inGroup(item.groupId, 'open', poll.closingAt, item.pollId) : {}) },
-    }, { if: '#version = :v AND attribute_not_exists(#closedAt)', values: { ':v': item.version } }),
+    }, { if: '#version = :v AND #groupId = :group AND attribute_not_exists(#closedAt)', values: { ':v': item.version, ':group': item.groupId } }),
     ...(input.closingAt ? dueOps(item.pollId, poll.closingAt) : []),
     recordEvent({ kind: 'PollEdited', groupId: item.groupId, pollId: item.pollId, changed }, { actorId: request.actor.id, ip: request.ip }),
   ]);

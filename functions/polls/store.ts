@@ -2,12 +2,12 @@ import type { Poll } from '../../shared/polls/index.ts';
 import type { PollFacts } from '../../shared/permissions/polls.ts';
 import type { Volume } from '../../shared/schemas/notifications.ts';
 import { hmac } from '../lib/crypto.ts';
-import { getMany, type Key } from '../lib/db.ts';
+import { forEachPage, getMany, patch, type Key } from '../lib/db.ts';
 import { notFound } from '../lib/errors.ts';
 import { getSigningKey } from '../lib/secrets.ts';
 import type { Actor } from '../lib/session.ts';
 import { facts, groupKeys, isActive, type GroupContext, type GroupItem, type MembershipItem } from '../groups/store.ts';
-import type { ItemVolumeItem } from '../discussions/store.ts';
+import { threadKeys, type ItemVolumeItem } from '../discussions/store.ts';
 
 /** A poll's partition: the poll (with its running tally), ballots, has-voted markers, invitees, outcome, due markers. */
 export const pollKeys = {
@@ -102,6 +102,57 @@ export function parsePollId(id: string): { groupId: string; pollId: string } {
   return { groupId: match[1]!, pollId: match[2]! };
 }
 
+type Op = ReturnType<typeof patch>;
+
+/**
+ * The polls in a thread, with their outcomes: every poll in a thread took a timeline item when it
+ * was made, so one strongly consistent Query of the timeline finds them all.
+ */
+export async function pollsInThread(threadId: string): Promise<Array<{ item: PollItem; outcome: OutcomeItem | null }>> {
+  const pollIds: string[] = [];
+  await forEachPage<{ refId?: string }>(
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
+      FilterExpression: '#kind = :poll',
+      ProjectionExpression: 'refId',
+      ExpressionAttributeNames: { '#kind': 'kind' },
+      ExpressionAttributeValues: { ':pk': threadKeys.thread(threadId).pk, ':item': 'item#', ':poll': 'poll' },
+      ConsistentRead: true,
+    },
+    async (items) => {
+      for (const i of items) if (i.refId) pollIds.push(i.refId.split('.').at(-1)!);
+    },
+  );
+  const found: Array<{ item: PollItem; outcome: OutcomeItem | null }> = [];
+  for (let i = 0; i < pollIds.length; i += 50) {
+    const chunk = pollIds.slice(i, i + 50);
+    const items = await getMany<PollItem | OutcomeItem>(chunk.flatMap((id) => [pollKeys.poll(id), pollKeys.outcome(id)]));
+    chunk.forEach((_, n) => {
+      const item = items[2 * n] as PollItem | null;
+      if (item && item.threadId === threadId) found.push({ item, outcome: items[2 * n + 1] as OutcomeItem | null });
+    });
+  }
+  return found;
+}
+
+/**
+ * The writes that move a thread's poll into the thread's new group, for the thread's move
+ * transaction: the poll (its group and its place in the group's poll list) and its outcome.
+ * Ballots, voters, invitees and due markers are keyed by the poll alone and stay where they are.
+ * Each write holds only if the poll is as read, so a poll closed or reopened meanwhile fails it.
+ */
+export function movePollOps(found: { item: PollItem; outcome: OutcomeItem | null }, toGroupId: string): Op[] {
+  const { item, outcome } = found;
+  const listed = item.gsi1pk.replace(`polls#${item.groupId}#`, `polls#${toGroupId}#`);
+  return [
+    patch(pollKeys.poll(item.pollId), { set: { groupId: toGroupId, gsi1pk: listed } }, {
+      if: '#groupId = :from AND #gsi1pk = :listed AND #threadId = :thread',
+      values: { ':from': item.groupId, ':listed': item.gsi1pk, ':thread': item.threadId },
+    }),
+    ...(outcome ? [patch(pollKeys.outcome(item.pollId), { set: { groupId: toGroupId } }, { if: '#groupId = :from', values: { ':from': item.groupId } })] : []),
+  ];
+}
+
 export interface PollContext extends GroupContext {
   item: PollItem;
   ballot: BallotItem | null;
@@ -126,12 +177,20 @@ export async function loadPoll(id: string, actor: Actor | null): Promise<PollCon
       ? [groupKeys.membership(groupId, actor.id), pollKeys.ballot(pollId, ballotId), pollKeys.voter(pollId, actor.id), pollKeys.invitee(pollId, actor.id), pollKeys.volume(pollId, actor.id)]
       : []),
   ])) as [PollItem | null, GroupItem | null, MembershipItem | null, BallotItem | null, VoterItem | null, Key | null, ItemVolumeItem | null | undefined];
-  if (!item || !group || item.groupId !== groupId) throw notFound('No such poll.');
-  const active = isActive(membership ?? null) ? membership! : null;
+  if (!item) throw notFound('No such poll.');
+  let current = { group, membership: membership ?? null };
+  // A poll moves with its thread; an id from before the move names the old group. The poll says
+  // where it lives now, and it is authorized there.
+  if (item.groupId !== groupId) {
+    const [g, m] = (await getMany([groupKeys.group(item.groupId), ...(actor ? [groupKeys.membership(item.groupId, actor.id)] : [])])) as [GroupItem | null, MembershipItem | null | undefined];
+    current = { group: g, membership: m ?? null };
+  }
+  if (!current.group) throw notFound('No such poll.');
+  const active = isActive(current.membership) ? current.membership : null;
   return {
     item,
-    group,
-    facts: facts(group),
+    group: current.group,
+    facts: facts(current.group),
     membership: active,
     viewer: { userId: actor?.id ?? null, membership: active ? { role: active.role } : null, parentMembership: null },
     ballot: ballot ?? null,

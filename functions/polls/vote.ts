@@ -13,11 +13,14 @@ type Op = Parameters<typeof transact>[0][number];
 
 const MAX_ATTEMPTS = 60;
 
-/** The tally changes as `SET tally.a.b = tally.a.b + :n`, one path per changed total. */
-function tallyUpdate(pollId: string, adds: Record<string, number>): Op {
-  const names: Record<string, string> = { '#closedAt': 'closedAt', '#poll': 'poll', '#closingAt': 'closingAt' };
+/**
+ * The tally changes as `SET tally.a.b = tally.a.b + :n`, one path per changed total, while the poll
+ * is open and still in the group whose membership the vote was checked against.
+ */
+function tallyUpdate(pollId: string, groupId: string, adds: Record<string, number>): Op {
+  const names: Record<string, string> = { '#closedAt': 'closedAt', '#poll': 'poll', '#closingAt': 'closingAt', '#groupId': 'groupId' };
   if (Object.keys(adds).length) names['#tally'] = 'tally';
-  const values: Record<string, unknown> = { ':now': new Date().toISOString() };
+  const values: Record<string, unknown> = { ':now': new Date().toISOString(), ':group': groupId };
   const sets = Object.entries(adds).map(([path, n], i) => {
     const segments = path.split('.').map((segment) => {
       const name = `#t_${segment}`;
@@ -34,7 +37,7 @@ function tallyUpdate(pollId: string, adds: Record<string, number>): Op {
       Key: pollKeys.poll(pollId),
       // An unchanged ballot still touches the poll, so the open-poll condition is always checked.
       UpdateExpression: sets.length ? `SET ${sets.join(', ')}` : 'SET #poll.#closingAt = #poll.#closingAt',
-      ConditionExpression: 'attribute_not_exists(#closedAt) AND #poll.#closingAt > :now',
+      ConditionExpression: 'attribute_not_exists(#closedAt) AND #poll.#closingAt > :now AND #groupId = :group',
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
@@ -82,7 +85,7 @@ async function writeVote(
     const meta = anonymous ? {} : { actorId: actor.id, ip: request.ip };
     const codes = await transact([
       ballot ? put({ ...ballot }, guard) : remove(ballotKey, guard),
-      tallyUpdate(item.pollId, adds),
+      tallyUpdate(item.pollId, item.groupId, adds),
       next ? put({ ...pollKeys.voter(item.pollId, actor.id), type: 'pollVoter', userId: actor.id }) : remove(pollKeys.voter(item.pollId, actor.id)),
       check(groupKeys.membership(item.groupId, actor.id), { if: 'attribute_exists(pk) AND attribute_not_exists(#revokedAt)' }),
       next
@@ -90,7 +93,8 @@ async function writeVote(
         : recordEvent({ kind: 'VoteWithdrawn', groupId: item.groupId, pollId: item.pollId }, meta),
     ]);
     if (!codes) return { ...context, item: { ...item, tally: applyAdds(item.tally, adds) }, ballot, hasVoted: Boolean(next) };
-    if (codes[1] === 'ConditionalCheckFailed') throw closed();
+    // Closed or moved meanwhile: the next attempt reads the poll again and authorizes it afresh.
+    if (codes[1] === 'ConditionalCheckFailed') continue;
     if (codes[3] === 'ConditionalCheckFailed') throw forbidden('You are not one of this poll\u2019s voters.');
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(60, 3 * (attempt + 1))));
   }
