@@ -6,6 +6,7 @@
 //   {
 //     id: 'Acme', account: '555555555555', region: 'eu-west-2', domain: 'decide.acme.example',
 //     certificateArn: 'arn:aws:acm:us-east-1:555555555555:certificate/…',
+//     apiCertificateArn: 'arn:aws:acm:eu-west-2:555555555555:certificate/…',
 //     profile: 'saas', sesRatePerSecond: 1, invitationsPerInviterPerDay: 100,
 //     branding: { name: 'Acme Decides', logoPath: 'brands/acme.svg',
 //                 colours: { primary: '#0b3d91', primaryContrast: '#ffffff' } },
@@ -31,6 +32,12 @@ export interface Deployment {
    * issued out of band (DNS validation) and referenced here, which keeps synth offline.
    */
   certificateArn: string;
+  /**
+   * Regional ACM certificate (in `region`) for the API's own name, `api-origin.<domain>`, the only
+   * way CloudFront reaches the API: its default execute-api endpoint is off. Issued out of band like
+   * `certificateArn`; the DNS record for that name points at the stack's `ApiOriginTarget` output.
+   */
+  apiCertificateArn: string;
   profile: Profile;
   /**
    * Where SES sends from, when SES is not offered in `region`. The mail resources then go in a
@@ -57,6 +64,7 @@ export const deployments: Deployment[] = [
     region: 'us-east-1',
     domain: 'us.moot.example',
     certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-000000000001',
+    apiCertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-000000000011',
     profile: 'saas',
     branding: mootBranding,
     sesRatePerSecond: 14,
@@ -68,6 +76,7 @@ export const deployments: Deployment[] = [
     region: 'eu-central-1',
     domain: 'eu.moot.example',
     certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-4000-8000-000000000002',
+    apiCertificateArn: 'arn:aws:acm:eu-central-1:222222222222:certificate/00000000-0000-4000-8000-000000000012',
     profile: 'saas',
     branding: mootBranding,
     sesRatePerSecond: 14,
@@ -79,6 +88,7 @@ export const deployments: Deployment[] = [
     region: 'ap-southeast-2',
     domain: 'au.moot.example',
     certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-4000-8000-000000000003',
+    apiCertificateArn: 'arn:aws:acm:ap-southeast-2:333333333333:certificate/00000000-0000-4000-8000-000000000013',
     profile: 'saas',
     branding: mootBranding,
     sesRatePerSecond: 14,
@@ -91,6 +101,7 @@ export const deployments: Deployment[] = [
     region: 'ap-southeast-6',
     domain: 'moot.govt.example.nz',
     certificateArn: 'arn:aws:acm:us-east-1:444444444444:certificate/00000000-0000-4000-8000-000000000004',
+    apiCertificateArn: 'arn:aws:acm:ap-southeast-6:444444444444:certificate/00000000-0000-4000-8000-000000000014',
     profile: 'government',
     // SES is not offered in Auckland (CloudFormation has no AWS::SES::* types there), so mail is
     // sent from Sydney, still in this isolated account. Stored data stays in ap-southeast-6.
@@ -149,6 +160,9 @@ export function profileSettings(profile: Profile): ProfileSettings {
       };
   }
 }
+
+/** The name CloudFront uses to reach the API (never published to people). */
+export const apiOriginDomain = (deployment: Deployment) => `api-origin.${deployment.domain}`;
 
 /** `Moot-<Id>-Stateful`, `Moot-<Id>-Stateless` and, where SES is elsewhere, `Moot-<Id>-Mail`. */
 export function stackName(deployment: Deployment, kind: 'Stateful' | 'Stateless' | 'Mail'): string {

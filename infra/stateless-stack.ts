@@ -1,6 +1,6 @@
 import { contentSecurityPolicy } from '../shared/security-headers.ts';
 import { assetExtensions } from '../shared/web-assets.ts';
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -17,6 +17,7 @@ import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -26,7 +27,8 @@ import { Mail, mailNames } from './constructs/mail.ts';
 import { MootFunction, type MootFunctionProps } from './constructs/moot-function.ts';
 import { JOBS_NODE_OPTIONS } from './node-options.ts';
 import { JOB_KINDS } from '../functions/workers/job-kinds.ts';
-import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
+import { apiOriginDomain, type Deployment, physicalNames, profileSettings } from './deployments.ts';
+import { ORIGIN_HEADER } from '../functions/lib/origin.ts';
 import { acknowledge, acknowledgeLibraryWildcards } from './nag.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
@@ -71,6 +73,7 @@ export class StatelessStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly distribution: cloudfront.Distribution;
   readonly functions: Record<string, MootFunction> = {};
+  readonly originSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -108,6 +111,14 @@ export class StatelessStack extends Stack {
     const mail = mailNames(deployment);
     const localMail = mail.region === deployment.region ? new Mail(this, 'Mail', { deployment }) : undefined;
 
+    // CloudFront sends this with every API request; only a request carrying it may name its
+    // viewer's address (per-IP limits), and the API refuses any other. Rotated every 30 days.
+    this.originSecret = new secretsmanager.Secret(this, 'OriginSecret', {
+      description: `Moot ${deployment.id}: the header CloudFront sends to the API`,
+      encryptionKey: key,
+      generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'current', excludePunctuation: true, passwordLength: 48 },
+    });
+
     // --- Functions ------------------------------------------------------------------------
     const environment: Record<string, string> = {
       TABLE_NAME: names.table,
@@ -120,6 +131,7 @@ export class StatelessStack extends Stack {
       DEPLOYMENT_ID: deployment.id,
       BRAND_NAME: deployment.branding.name,
       SIGNING_SECRET_ARN: stateful.signingSecret.secretArn,
+      ORIGIN_SECRET_ARN: this.originSecret.secretArn,
       SES_RATE_PER_SECOND: String(deployment.sesRatePerSecond),
       INVITATIONS_PER_DAY: String(deployment.invitationsPerInviterPerDay),
     };
@@ -152,10 +164,22 @@ export class StatelessStack extends Stack {
       apiName: `moot-${slug}`,
       description: `Moot ${deployment.id} API; reached through CloudFront at https://${deployment.domain}/api`,
       createDefaultStage: false,
+      // Its only way in is its own name, behind CloudFront, which adds the origin secret.
+      disableExecuteApiEndpoint: true,
+    });
+    const apiDomain = new apigwv2.DomainName(this, 'ApiDomain', {
+      domainName: apiOriginDomain(deployment),
+      certificate: acm.Certificate.fromCertificateArn(this, 'ApiCertificate', deployment.apiCertificateArn),
+      securityPolicy: apigwv2.SecurityPolicy.TLS_1_2,
+    });
+    new CfnOutput(this, 'ApiOriginTarget', {
+      description: `DNS: ${apiOriginDomain(deployment)} is a CNAME of this regional name`,
+      value: apiDomain.regionalDomainName,
     });
     new apigwv2.HttpStage(this, 'ApiStage', {
       httpApi: this.api,
       stageName: '$default',
+      domainMapping: { domainName: apiDomain },
       autoDeploy: true,
       throttle: { rateLimit: 200, burstLimit: 400 },
       accessLogSettings: {
@@ -186,6 +210,7 @@ export class StatelessStack extends Stack {
       if (!this.functions[spec.fn]) {
         const fn = mootFunction(spec.fn, { description: `Moot ${spec.fn} capability` });
         (capabilityGrants[spec.fn] ?? defaultCapabilityGrants)(fn);
+        fn.grantOriginSecret(this.originSecret);
         integrations.set(spec.fn, new HttpLambdaIntegration(`Integration-${spec.fn}`, fn.fn));
       }
       const { method, path } = splitRouteKey(routeKey);
@@ -320,9 +345,11 @@ export class StatelessStack extends Stack {
       removeHeaders: ['Server'],
     });
 
-    const apiOrigin = new origins.HttpOrigin(`${this.api.apiId}.execute-api.${this.region}.${this.urlSuffix}`, {
+    const apiOrigin = new origins.HttpOrigin(apiOriginDomain(deployment), {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      // A CloudFormation dynamic reference: the value is resolved at deploy time and never in the template.
+      customHeaders: { [ORIGIN_HEADER]: this.originSecret.secretValueFromJson('current').unsafeUnwrap() },
     });
     this.distribution = new cloudfront.Distribution(this, 'Cdn', {
       comment: `Moot ${deployment.id}`,
@@ -373,6 +400,17 @@ export class StatelessStack extends Stack {
       'AwsSolutions-CFR2',
       'No WAF yet: sign-in and invitations are rate limited in the application (DynamoDB counters) and the API stage is throttled; a managed WAF is planned per deployment once traffic justifies its cost.',
     );
+
+    // The rotation writes the new value into the secret and into the header CloudFront sends.
+    const rotation = mootFunction('origin-rotation', { timeout: Duration.seconds(60), description: 'Moot origin secret rotation: new header value for CloudFront' });
+    rotation.fn.addEnvironment('DISTRIBUTION_ID', this.distribution.distributionId);
+    rotation.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution'],
+        resources: [`arn:${this.partition}:cloudfront::${this.account}:distribution/${this.distribution.distributionId}`],
+      }),
+    );
+    this.originSecret.addRotationSchedule('Rotation', { rotationLambda: rotation.fn, automaticallyAfter: Duration.days(30) });
 
     const deployLogs = logGroup('WebDeployLogs');
     const webDeployment = new s3deploy.BucketDeployment(this, 'WebDeployment', {

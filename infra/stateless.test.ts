@@ -8,7 +8,7 @@ beforeAll(async () => {
   synth = await synthesize();
 });
 
-const lambdaNames = [...functionNames, 'stream', 'jobs', 'scheduler', 'sesevents'];
+const lambdaNames = [...functionNames, 'stream', 'jobs', 'scheduler', 'sesevents', 'originrotation'];
 
 
 describe.each(deployments)('the $id stateless stack', (deployment) => {
@@ -16,6 +16,33 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
   const settings = profileSettings(deployment.profile);
   const functions = () => resourcesOf(template(), 'AWS::Lambda::Function').filter((f) => f.id.startsWith('Fn'));
   const lambdaFor = (name: string) => functions().find((f) => f.id.startsWith(`Fn${name}Function`))!;
+
+  it('reaches the API only through CloudFront: no execute-api endpoint, its own name, and a rotated origin secret in a header', () => {
+    const [api] = resourcesOf(template(), 'AWS::ApiGatewayV2::Api');
+    expect(api!.Properties.DisableExecuteApiEndpoint).toBe(true);
+    const [domain] = resourcesOf(template(), 'AWS::ApiGatewayV2::DomainName');
+    expect(domain!.Properties.DomainName).toBe(`api-origin.${deployment.domain}`);
+    expect(domain!.Properties.DomainNameConfigurations[0].CertificateArn).toBe(deployment.apiCertificateArn);
+    expect(deployment.apiCertificateArn.split(':')[3]).toBe(deployment.region);
+    expect(resourcesOf(template(), 'AWS::ApiGatewayV2::ApiMapping')).toHaveLength(1);
+
+    const [distribution] = resourcesOf(template(), 'AWS::CloudFront::Distribution');
+    const apiOrigin = distribution!.Properties.DistributionConfig.Origins.find((o: { DomainName: unknown }) => o.DomainName === `api-origin.${deployment.domain}`);
+    expect(apiOrigin).toBeDefined();
+    const [header] = apiOrigin.OriginCustomHeaders;
+    expect(header.HeaderName).toBe('x-moot-origin-verify');
+    // A dynamic reference to the secret's current value: the value itself is never in the template.
+    expect(JSON.stringify(header.HeaderValue)).toMatch(/\{\{resolve:secretsmanager:.*:SecretString:current::\}\}/);
+    expect(JSON.stringify(header.HeaderValue)).toContain('OriginSecret');
+
+    const [rotation] = resourcesOf(template(), 'AWS::SecretsManager::RotationSchedule');
+    expect(rotation!.Properties.RotationRules.ScheduleExpression ?? `rate(${rotation!.Properties.RotationRules.AutomaticallyAfterDays} days)`).toBe('rate(30 days)');
+    expect(JSON.stringify(rotation!.Properties.RotationLambdaARN)).toContain('Fnoriginrotation');
+    expect(lambdaFor('originrotation').Properties.Environment.Variables.DISTRIBUTION_ID).toBeDefined();
+    for (const fn of new Set(Object.values(routes).map((r) => r.fn))) {
+      expect(JSON.stringify(lambdaFor(fn).Properties.Environment.Variables.ORIGIN_SECRET_ARN), fn).toContain('OriginSecret');
+    }
+  });
 
   it('has one Lambda per capability in the route table plus the stream, jobs and scheduler workers', () => {
     expect(functions().length).toBe(lambdaNames.length);

@@ -12,6 +12,7 @@ export const entries: Record<string, string> = {
   jobs: 'functions/workers/jobs-handler.ts',
   scheduler: 'functions/workers/scheduler-handler.ts',
   'ses-events': 'functions/notifications/ses-events-handler.ts',
+  'origin-rotation': 'functions/workers/origin-rotation-handler.ts',
 };
 
 export const bundleRoot = `${root}.build/functions`;

@@ -12,29 +12,32 @@ export const ORIGIN_HEADER = 'x-moot-origin-verify';
 export interface OriginSecret {
   current: string;
   previous?: string;
-  /** Set while a rotation is under way: the value CloudFront is being switched to. */
-  pending?: string;
 }
 
 let cached: { values: Promise<string[]>; at: number } | undefined;
 /** A header that matches nothing refreshes the values at most this often (a rotation may have run). */
 const REFRESH_MS = 30_000;
 
-async function fetchValues(): Promise<string[]> {
+async function fetchValues(withPending: boolean): Promise<string[]> {
   if (process.env.ORIGIN_SECRET) return [process.env.ORIGIN_SECRET];
   const arn = process.env.ORIGIN_SECRET_ARN;
   if (!arn) return [];
   const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({ region: config.region });
-  const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  const secret = JSON.parse(SecretString ?? '{}') as Partial<OriginSecret>;
-  return [secret.current, secret.pending, secret.previous].filter((v): v is string => typeof v === 'string' && v.length >= 32);
+  const read = async (VersionStage: string): Promise<string[]> => {
+    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: arn, VersionStage }));
+    const secret = JSON.parse(SecretString ?? '{}') as Partial<OriginSecret>;
+    return [secret.current, secret.previous].filter((v): v is string => typeof v === 'string' && v.length >= 32);
+  };
+  // While a rotation is under way CloudFront may already send the pending value.
+  const pending = withPending ? read('AWSPENDING').catch(() => []) : Promise.resolve([]);
+  return [...(await read('AWSCURRENT')), ...(await pending)];
 }
 
 function values(refresh: boolean): Promise<string[]> {
   const now = Date.now();
   if (!cached || (refresh && now - cached.at > REFRESH_MS)) {
-    const values = fetchValues();
+    const values = fetchValues(refresh);
     cached = { values, at: now };
     // A failed read is retried on the next request rather than cached.
     values.catch(() => { if (cached?.values === values) cached = undefined; });

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardResourceFinding } from '../nag.ts';
 import { NODE_OPTIONS } from '../node-options.ts';
@@ -132,6 +133,12 @@ export class MootFunction extends Construct {
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.resources.signingSecretArn] }),
     );
     return this.grantDataKey();
+  }
+
+  /** Read the secret CloudFront sends to the API (and its key, where it has one of its own). */
+  grantOriginSecret(secret: secretsmanager.ISecret): this {
+    secret.grantRead(this.role);
+    return this;
   }
 
   /** Send through the deployment's SES identity and configuration set, nothing else. */
