@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
@@ -58,6 +61,24 @@ async function requestSignIn(on: Page, address: string): Promise<SignInEmail> {
   await on.getByRole('button', { name: 'Email me a sign-in link' }).click();
   await on.getByRole('heading', { level: 1, name: 'Check your email' }).waitFor();
   return nextSignInEmail(address, seen);
+}
+
+const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-sign-in-shots') : null;
+
+/** Pictures of the page at phone and desktop widths, light and dark, when SCREENSHOTS is set. */
+async function screenshots(on: Page, name: string): Promise<void> {
+  if (!shotsDir) return;
+  mkdirSync(shotsDir, { recursive: true });
+  const before = on.viewportSize();
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await on.setViewportSize({ width, height: 900 });
+      await on.emulateMedia({ colorScheme });
+      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+  await on.emulateMedia({ colorScheme: 'light' });
+  if (before) await on.setViewportSize(before);
 }
 
 async function sessionStatus(on: Page): Promise<number> {
@@ -237,6 +258,53 @@ describe('signing in to Moot', () => {
     await other.goto(url(stack, '/'));
     await other.waitForURL((address) => address.pathname === '/sign-in');
     await otherDevice.close();
+  });
+
+  it('says codes and passwords are paused for an address after too many wrong ones, for how long, and that links still work', async () => {
+    // Prepare: ten wrong passwords for an address that has no account
+    const guessed = await browser.newContext();
+    const on = await guessed.newPage();
+    const address = `guessed.${Date.now()}@example.org`;
+    await on.goto(url(stack, '/sign-in'));
+    const statuses = await on.evaluate(async (email) => {
+      const answers: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const body = JSON.stringify({ email, password: `wrong guess ${i}` });
+        answers.push((await fetch('/api/auth/password', { method: 'POST', headers: { 'content-type': 'application/json' }, body })).status);
+      }
+      return answers;
+    }, address);
+    expect(statuses).toEqual(Array(10).fill(401));
+
+    // Act: the right code from a fresh email
+    const { code } = await requestSignIn(on, address);
+    await on.getByLabel('6-digit code').fill(code);
+    await on.getByRole('button', { name: 'Sign in', exact: true }).click();
+
+    // Assess: told why, for how long, and what still works; focus stays on the code
+    const alert = on.getByRole('alert').filter({ hasText: 'Too many wrong codes or passwords' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/paused them for the next 24 hours\. Open the link in your newest sign-in email instead; links keep working\./);
+    expect(await on.evaluate(() => document.activeElement?.id)).toBe('code');
+    await expectNoAccessibilityViolations(on, ['light', 'dark']);
+    await screenshots(on, 'sign-in-code-paused');
+
+    // The password form says the same
+    await on.getByRole('button', { name: 'Use a different email' }).click();
+    await on.getByRole('button', { name: 'Sign in with a password instead' }).click();
+    await on.getByLabel('Email address').fill(address);
+    await on.getByLabel('Password').fill('one more guess');
+    await on.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await on.getByRole('alert').filter({ hasText: 'Sign in with an email link instead; links keep working.' }).waitFor();
+    await expectNoAccessibilityViolations(on, ['light', 'dark']);
+    await screenshots(on, 'sign-in-password-paused');
+
+    // And the emailed link still signs them in
+    const { link } = await nextSignInEmail(address, (await emailsTo(stack, address)).length - 1);
+    await on.goto(url(stack, link));
+    await on.waitForURL((at) => at.pathname !== '/sign-in/link');
+    expect(await sessionStatus(on)).toBe(200);
+    await guessed.close();
   });
 
   it('lets someone ask for a sign-in link with the keyboard alone', async () => {
