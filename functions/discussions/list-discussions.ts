@@ -7,6 +7,7 @@ import { notFound } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { loadGroup } from '../groups/store.ts';
 import { threadApiId, threadFacts, threadKeys, type ReadItem, type ThreadItem } from './store.ts';
+import { authorView } from '../lib/author.ts';
 
 export const THREADS_PAGE = 20;
 
@@ -39,7 +40,7 @@ export async function listDiscussions(request: ApiRequest<'GET /api/groups/{id}/
         private: t.private,
         pinned: Boolean(t.pinnedAt),
         closed: Boolean(t.closedAt),
-        author: { id: t.authorId, name: t.authorName },
+        author: authorView(t),
         createdAt: t.createdAt,
         lastActivityAt: t.lastActivityAt,
         commentCount: t.commentCount,

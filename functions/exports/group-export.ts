@@ -21,6 +21,7 @@ import type { AttachmentItem } from '../discussions/content.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
 import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } from '../groups/store.ts';
 import type { BallotItem, OutcomeItem, PollItem } from '../polls/store.ts';
+import { signManifest } from './archive-signature.ts';
 import { GzipUpload, removeSpool, SpooledObject } from './multipart.ts';
 import { csvHeader, csvRow, html } from './render.ts';
 import { jobIndex, jobKeys, type GroupExportItem } from './store.ts';
@@ -141,7 +142,9 @@ class ExportOutputs {
       objects[name === 'archive.html' ? 'html' : name] = key;
     }
     const recordsSha256 = this.linesHash.copy().digest('hex');
-    await this.line({ type: 'manifest', records: this.records + 1, recordsSha256, files: this.files, companions });
+    const manifest = { type: 'manifest', records: this.records + 1, recordsSha256, files: this.files, companions };
+    // Signed last: the manifest carries every record's and file's checksum, so the signature covers them all.
+    await this.line({ ...manifest, signature: await signManifest(manifest) });
     const stored = await this.archive.close();
     objects.archive = this.archive.key;
     await removeSpool(this.folder);

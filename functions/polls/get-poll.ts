@@ -42,7 +42,7 @@ export async function listVotes(request: ApiRequest<'GET /api/polls/{id}/votes'>
   });
   return {
     body: {
-      items: page.items.map((b) => ({ voter: { id: b.voterId ?? null, name: b.voterName ?? null }, choices: b.choices, reason: b.reason, castAt: b.castAt ?? null })),
+      items: page.items.map((b) => ({ voter: { id: b.voterId ?? null, name: b.voterName ?? null, ...((b as { voterImported?: boolean }).voterImported ? { imported: true } : {}) }, choices: b.choices, reason: b.reason, castAt: b.castAt ?? null })),
       cursor: await encodeCursor(scope, page.lastKey),
     },
   };

@@ -5,6 +5,7 @@ import { notFound } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { loadGroup } from '../groups/store.ts';
 import { pollApiId, status, type PollItem } from './store.ts';
+import { authorView } from '../lib/author.ts';
 
 /** GET /api/groups/{id}/polls?status=open|closed: one gsi1 Query per page (open: soonest closing first). */
 export async function listPolls(request: ApiRequest<'GET /api/groups/{id}/polls'>): Promise<ApiReply> {
@@ -32,7 +33,7 @@ export async function listPolls(request: ApiRequest<'GET /api/groups/{id}/polls'
         anonymous: p.poll.anonymous,
         voters: (p.tally as { voters?: number }).voters ?? 0,
         discussionId: p.threadId ? `${p.groupId}.${p.threadId}` : null,
-        author: { id: p.authorId, name: p.authorName },
+        author: authorView(p),
       })),
       cursor: await encodeCursor(scope, page.lastKey),
     },

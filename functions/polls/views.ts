@@ -4,6 +4,7 @@ import { renderMarkdown } from '../../shared/markdown.ts';
 import { forEachPage } from '../lib/db.ts';
 import type { BallotItem, OutcomeItem, PollContext } from './store.ts';
 import { pollApiId, pollFacts, status } from './store.ts';
+import { authorView } from '../lib/author.ts';
 
 /** Ballots are read only where the result needs them (meeting grids, answers, elections), page by page. */
 export async function readBallots(pollId: string, anonymous: boolean): Promise<VoterBallot[]> {
@@ -51,7 +52,7 @@ export async function pollView(context: PollContext, outcome?: OutcomeItem | nul
     noneOfTheAbove: poll.noneOfTheAbove,
     closingSoonNotify: poll.closingSoonNotify,
     status: facts.status,
-    author: { id: item.authorId, name: item.authorName },
+    author: authorView(item),
     createdAt: item.createdAt,
     myVote: context.ballot ? { choices: context.ballot.choices, reason: context.ballot.reason } : null,
     // Null: the caller's group volume applies.
@@ -73,7 +74,7 @@ export const outcomeView = (o: OutcomeItem) => ({
   optionId: o.optionId,
   reviewOn: o.reviewOn,
   event: o.event,
-  author: { id: o.authorId, name: o.authorName },
+  author: authorView(o),
   createdAt: o.createdAt,
   inviteUrl: o.event ? `/api/outcomes/${o.groupId}.${o.pollId}/invite.ics` : null,
 });

@@ -138,7 +138,8 @@ export function createLocalServer(options: ServerOptions) {
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const work = url.pathname === '/api' || url.pathname.startsWith('/api/') ? api(req, res, url) : web(req, res, url);
+    const toApi = url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/.well-known/');
+    const work = toApi ? api(req, res, url) : web(req, res, url);
     work.catch((error: Error) => {
       console.error(`local server: ${error.stack ?? error.message}`);
       if (!res.headersSent) send(res, 500, { ...apiSecurityHeaders, 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'internal', message: 'Something went wrong on our side. Please try again.' } }));

@@ -139,6 +139,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const secretFile = dataDir ? join(dataDir, 'signing-secret') : undefined;
     if (secretFile && !existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
     const signingSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : randomBytes(32).toString('base64url');
+    // Group archives are signed with an Ed25519 key derived from this secret; it persists like the one above.
+    const archiveKeyFile = dataDir ? join(dataDir, 'archive-signing-secret') : undefined;
+    if (archiveKeyFile && !existsSync(archiveKeyFile)) writeFileSync(archiveKeyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const archiveSigningSecret = archiveKeyFile ? readFileSync(archiveKeyFile, 'utf8').trim() : randomBytes(32).toString('base64url');
     const appUrl = `http://localhost:${port}`;
     // CloudFront's secret origin header, for whatever stands in for CloudFront here (tests, benches):
     // only a request that carries it may name its viewer's address.
@@ -147,6 +151,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     Object.assign(process.env, {
       MOOT_LOCAL: '1',
       SIGNING_SECRET: signingSecret,
+      ARCHIVE_SIGNING_SECRET: archiveSigningSecret,
       ORIGIN_SECRET: originSecret,
       TABLE_NAME: tableName,
       APP_URL: appUrl,

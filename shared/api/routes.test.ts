@@ -17,11 +17,11 @@ describe('the route table', () => {
     }
   });
 
-  it('declares every route under /api with a known method', () => {
+  it('declares every route under /api, or a well-known address (RFC 8615), with a known method', () => {
     for (const key of Object.keys(routes)) {
       const { method, path } = splitRouteKey(key);
       expect(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).toContain(method);
-      expect(path.startsWith('/api/')).toBe(true);
+      expect(path.startsWith('/api/') || path.startsWith('/.well-known/')).toBe(true);
     }
   });
 });

@@ -10,6 +10,8 @@ import { postToStorage } from './storage.ts';
 export interface Person {
   id: string;
   name: string | null;
+  /** A name from an imported archive that no account here has claimed yet. */
+  imported?: true;
 }
 
 export interface Reaction {

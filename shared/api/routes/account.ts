@@ -38,4 +38,9 @@ export const accountRoutes = {
     fn: 'meta', auth: 'none', status: 200,
     summary: 'This API as an OpenAPI 3.1 document.',
   },
+  // Outside /api because other deployments look for it at a well-known address (RFC 8615); CloudFront sends /.well-known/* to the API.
+  'GET /.well-known/moot-archive-keys.json': {
+    fn: 'meta', auth: 'none', status: 200,
+    summary: 'The Ed25519 public keys this deployment signs group archives with, so another deployment can verify them.',
+  },
 } as const satisfies Record<string, RouteSpec>;
