@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { api, signIn } from '../../scripts/test-support/api.ts';
-import { groupWithMembers } from '../../scripts/test-support/groups.ts';
+import { randomBytes } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { api, rawTable, signIn } from '../../scripts/test-support/api.ts';
+import { createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 describe('the audit view', () => {
   it('finds filtered events older than a full page of other events', async () => {
@@ -73,5 +75,100 @@ describe('the audit view', () => {
     expect(rows[0]).toBe('at,kind,actor_id,actor_name,details');
     expect(rows.slice(1)).toHaveLength(2);
     expect(rows.slice(1).every((r) => r.includes(',MembershipCreated,'))).toBe(true);
+  });
+});
+
+/** A ready export job of the group for `requestedBy`, as the export worker leaves it (objects need not exist to be linked). */
+async function readyExport(groupId: string, requestedBy: string): Promise<string> {
+  const exportId = randomBytes(16).toString('base64url').slice(0, 22);
+  const requestedAt = new Date().toISOString();
+  await rawTable().send(new PutCommand({
+    TableName: inject('tableName'),
+    Item: {
+      pk: `groupexport#${exportId}`, sk: 'job', gsi1pk: `groupexports#${groupId}#${requestedBy}`, gsi1sk: `${requestedAt}#${exportId}`,
+      type: 'groupExport', exportId, groupId, requestedBy, status: 'ready', requestedAt, finishedAt: requestedAt, records: 3, bytes: 100,
+      objects: { archive: `groups/${groupId}/${exportId}/archive.ndjson.gz`, 'members.csv': `groups/${groupId}/${exportId}/members.csv` },
+      expiresAt: Math.floor(Date.now() / 1000) + 7 * 86_400,
+    },
+  }));
+  return exportId;
+}
+
+describe('reading exports after the right to them has gone', () => {
+  it('answers 404 to an admin who was demoted, removed or left, and lists no links to them', async () => {
+    const { admin, group, members } = await groupWithMembers(3);
+    for (const m of members) expect((await api('PATCH', `/api/memberships/${group.id}.${m.userId}`, { cookie: admin.cookie, body: { role: 'admin' } })).status).toBe(200);
+    const [demoted, removed, departed] = members as [typeof members[0], typeof members[0], typeof members[0]];
+    const exports = new Map<string, string>();
+    for (const m of members) {
+      const id = await readyExport(group.id, m.userId);
+      exports.set(m.userId, id);
+      const before = await api('GET', `/api/exports/${id}`, { cookie: m.cookie });
+      expect(before.status).toBe(200);
+      expect(before.body.links.archive).toContain('X-Amz-Expires=900');
+      expect((await api('GET', `/api/groups/${group.id}/exports`, { cookie: m.cookie })).body.items).toHaveLength(1);
+    }
+
+    expect((await api('PATCH', `/api/memberships/${group.id}.${demoted.userId}`, { cookie: admin.cookie, body: { role: 'member' } })).status).toBe(200);
+    expect((await api('DELETE', `/api/memberships/${group.id}.${removed.userId}`, { cookie: admin.cookie })).status).toBe(204);
+    expect((await api('DELETE', `/api/memberships/${group.id}.${departed.userId}`, { cookie: departed.cookie })).status).toBe(204);
+
+    for (const m of members) {
+      const read = await api('GET', `/api/exports/${exports.get(m.userId)}`, { cookie: m.cookie });
+      expect(read.status, m.email).toBe(404);
+      expect(JSON.stringify(read.body)).not.toMatch(/X-Amz|archive\.ndjson/);
+      const list = await api('GET', `/api/groups/${group.id}/exports`, { cookie: m.cookie });
+      expect([403, 404], m.email).toContain(list.status);
+      expect(JSON.stringify(list.body)).not.toMatch(/X-Amz|archive\.ndjson/);
+    }
+    // Made admin again, the same person reads their export again: the right is what decides.
+    expect((await api('PATCH', `/api/memberships/${group.id}.${demoted.userId}`, { cookie: admin.cookie, body: { role: 'admin' } })).status).toBe(200);
+    expect((await api('GET', `/api/exports/${exports.get(demoted.userId)}`, { cookie: demoted.cookie })).status).toBe(200);
+  });
+
+  it('answers 404 once the group is archived, even to the admin who asked', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const id = await readyExport(group.id, admin.userId);
+    expect((await api('GET', `/api/exports/${id}`, { cookie: admin.cookie })).status).toBe(200);
+    expect((await api('DELETE', `/api/groups/${group.id}`, { cookie: admin.cookie })).status).toBe(204);
+    expect((await api('GET', `/api/exports/${id}`, { cookie: admin.cookie })).status).toBe(404);
+  });
+});
+
+describe('reading an import report', () => {
+  async function doneImport(userId: string, made: { id: string; handle: string; name: string }) {
+    const importId = randomBytes(16).toString('base64url').slice(0, 22);
+    const requestedAt = new Date().toISOString();
+    await rawTable().send(new PutCommand({
+      TableName: inject('tableName'),
+      Item: {
+        pk: `groupimport#${importId}`, sk: 'job', gsi1pk: `imports#${userId}`, gsi1sk: `${requestedAt}#${importId}`,
+        type: 'groupImport', importId, userId, uploadKey: `imports/${userId}/x/archive.ndjson.gz`, status: 'done', requestedAt, finishedAt: requestedAt,
+        report: { groups: [{ sourceId: 'old-group', ...made }], counts: { threads: 2 }, ids: { 'old-group': made.id } },
+      },
+    }));
+    return importId;
+  }
+
+  it('is for the importer only, and names the new group only while the importer may still see it', async () => {
+    const importer = await signIn();
+    const made = await createGroup(importer.cookie, { privacy: 'secret' });
+    const id = await doneImport(importer.userId, made);
+    const someoneElse = await signIn();
+
+    const mine = await api('GET', `/api/imports/${id}`, { cookie: importer.cookie });
+    expect(mine.status).toBe(200);
+    expect(mine.body.report).toMatchObject({ groups: [{ id: made.id, handle: made.handle }], ids: { 'old-group': made.id }, counts: { threads: 2 } });
+    expect((await api('GET', `/api/imports/${id}`, { cookie: someoneElse.cookie })).status).toBe(404);
+    expect((await api('GET', '/api/imports', { cookie: someoneElse.cookie })).body.items).toEqual([]);
+
+    expect((await api('DELETE', `/api/groups/${made.id}`, { cookie: importer.cookie })).status).toBe(204);
+    const after = await api('GET', `/api/imports/${id}`, { cookie: importer.cookie });
+    expect(after.status).toBe(200);
+    expect(after.body.report).toMatchObject({ groups: [], counts: { threads: 2 } });
+    expect(after.body.report).not.toHaveProperty('ids');
+    expect(JSON.stringify(after.body)).not.toContain(made.handle);
+    const listed = await api('GET', '/api/imports', { cookie: importer.cookie });
+    expect(JSON.stringify(listed.body)).not.toContain(made.handle);
   });
 });

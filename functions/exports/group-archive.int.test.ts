@@ -197,12 +197,14 @@ describe('a group export that keeps failing', () => {
   it('is retried, then marked failed after its third attempt, and shows as failed to the admin who asked', async () => {
     useStackEnv();
     const { buildGroupExport } = await import('./group-export.ts');
-    const admin = await signIn();
-    // A job for a group that is gone, with no event: the test is the worker.
+    // The admin's job is for their group (reads re-check that they are still its admin); its event names
+    // a group that is gone, so every build fails. No event is recorded: the test is the worker.
+    const { admin, group } = await groupWithMembers(0);
+    const groupId = group.id;
     const exportId = createHash('sha256').update(`failing${Date.now()}`).digest('base64url').slice(0, 22);
-    const groupId = createHash('sha256').update(`gone${Date.now()}`).digest('base64url').slice(0, 22);
+    const goneId = createHash('sha256').update(`gone${Date.now()}`).digest('base64url').slice(0, 22);
     await rawTable().send(new PutCommand({ TableName: inject('tableName'), Item: { pk: `groupexport#${exportId}`, sk: 'job', gsi1pk: `groupexports#${groupId}#${admin.userId}`, gsi1sk: `${new Date().toISOString()}#${exportId}`, type: 'groupExport', exportId, groupId, requestedBy: admin.userId, status: 'pending', requestedAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + 3600 } }));
-    const event = { eventId: 'e', kind: 'GroupExportRequested' as const, at: new Date().toISOString(), data: { groupId, exportId } };
+    const event = { eventId: 'e', kind: 'GroupExportRequested' as const, at: new Date().toISOString(), data: { groupId: goneId, exportId } };
 
     await expect(buildGroupExport(event)).rejects.toThrow(/gone/);
     await expect(buildGroupExport(event)).rejects.toThrow(/gone/);

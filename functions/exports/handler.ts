@@ -1,7 +1,8 @@
 import { capability } from '../lib/http.ts';
 import { getAudit, getAuditCsv } from './audit.ts';
-import { getGroupExport, listGroupExports, requestGroupExport } from './group-export.ts';
-import { getImport, listImports, requestImport, requestImportUpload } from './group-import.ts';
+import { requestGroupExport } from './group-export.ts';
+import { requestImport, requestImportUpload } from './group-import.ts';
+import { getGroupExport, getImport, listGroupExports, listImports } from './job-reads.ts';
 
 export const handler = capability({
   'GET /api/groups/{id}/audit': getAudit,
