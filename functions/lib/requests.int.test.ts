@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, inject, it } from 'vitest';
 import { routes, splitRouteKey, type RouteKey } from '../../shared/api/routes.ts';
 import { api, mailTo, signIn, uniqueEmail } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
@@ -96,6 +97,27 @@ describe('the viewer address', () => {
     const sixth = await api('POST', '/api/auth/email', { edge: false, body: { email }, headers: { 'cloudfront-viewer-address': '198.18.99.1:443' } });
     expect(sixth.status).toBe(429);
     expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('logs', () => {
+  it('never hold a full viewer address, whichever way a request goes', async () => {
+    const v4 = '203.0.113.177';
+    const v6 = '2001:db8:abcd:12:3456:789a:bcde:f012';
+    for (const viewer of [`${v4}:443`, `[${v6}]:443`]) {
+      const headers = { 'cloudfront-viewer-address': viewer, 'user-agent': `agent ${viewer}` };
+      const email = uniqueEmail('logged');
+      await api('POST', '/api/auth/email', { body: { email }, headers });
+      await api('POST', '/api/auth/token', { body: { email, code: '000000' }, headers });
+      await api('POST', '/api/auth/password', { body: { email, password: 'not the password' }, headers });
+      await api('GET', '/api/groups/nothing-here', { headers });
+      await api('POST', '/api/groups', { body: { name: '' }, headers: { ...headers, cookie: 'moot_session=forged' } });
+      await api('POST', '/api/auth/email', { body: '{"email":', headers: { ...headers, 'content-type': 'application/json' } });
+    }
+    // The stack logs at DEBUG in tests, so every line a handler could write is in the file.
+    const log = readFileSync(inject('logFile'), 'utf8');
+    expect(log.length).toBeGreaterThan(0);
+    for (const address of [v4, v6, '2001:db8:abcd:12:3456']) expect(log).not.toContain(address);
   });
 });
 
