@@ -19,10 +19,16 @@ export async function listMyGroups(request: ApiRequest<'GET /api/groups'>): Prom
     groups.push(...page.items);
     start = page.lastKey;
   } while (start);
+  // A parent is named only to its own members: a subgroup-only member of a secret group's subgroup
+  // may not learn that the parent exists (the home page nests a subgroup only under a group listed too).
+  const mine = new Set(groups.map((m) => m.groupId));
   return {
     body: {
       groups: groups
-        .map((m) => ({ id: m.groupId, handle: m.groupHandle, name: m.groupName, privacy: m.groupPrivacy, parentId: m.parentId, role: m.role, title: m.title }))
+        .map((m) => ({
+          id: m.groupId, handle: m.groupHandle, name: m.groupName, privacy: m.groupPrivacy,
+          parentId: m.parentId && mine.has(m.parentId) ? m.parentId : null, role: m.role, title: m.title,
+        }))
         .sort((a, b) => a.name.localeCompare(b.name)),
     },
   };
