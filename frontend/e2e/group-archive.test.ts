@@ -1,6 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
@@ -63,6 +64,24 @@ async function tabTo(on: Page, target: Locator): Promise<void> {
     if (await target.evaluate((element) => element === document.activeElement)) return;
   }
   throw new Error('Tab never reached the element');
+}
+
+const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-archive-shots') : null;
+
+/** Pictures of the page at phone and desktop widths, light and dark, when SCREENSHOTS is set. */
+async function screenshots(on: Page, name: string): Promise<void> {
+  if (!shotsDir) return;
+  await mkdir(shotsDir, { recursive: true });
+  const before = on.viewportSize();
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await on.setViewportSize({ width, height: 900 });
+      await on.emulateMedia({ colorScheme });
+      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+  await on.emulateMedia({ colorScheme: 'light' });
+  if (before) await on.setViewportSize(before);
 }
 
 /** Chooses `path` in the import form's file input and starts the import. */
@@ -161,6 +180,7 @@ describe('a group archive, from export to import', () => {
   it.each([
     { what: 'a truncated archive', name: 'truncated.ndjson.gz', bytes: () => archive.subarray(0, Math.floor(archive.length / 2)), problem: /truncated/ },
     { what: 'random bytes named .gz', name: 'noise.gz', bytes: () => Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 131 + 7) % 256)), problem: /not a complete gzip stream/ },
+    { what: 'a file with no newlines', name: 'one-line.ndjson.gz', bytes: () => gzipSync(Buffer.alloc(3 * 1024 * 1024, 'a')), problem: /a line is longer than 2 MB/ },
   ])('refuses $what with an alert naming the problem, and imports nothing', async ({ name, bytes, problem }) => {
     // Prepare
     const damaged = await file(name, bytes());
@@ -239,6 +259,32 @@ describe('an export that could not be built', () => {
     await arohaPage.getByText('Failed', { exact: true }).waitFor();
     await arohaPage.getByText('It could not be built after three attempts. Export the group again.').waitFor();
     await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+  });
+});
+
+describe('an import that could not be finished', () => {
+  it('shows as failed in the list, with what to do, on a page that stays accessible', async () => {
+    // Prepare: Aroha's newest import failed its last attempt, as the jobs worker marks it.
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { DynamoDBDocumentClient, ScanCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    const table = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint: stack.dynamoEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    const { Items = [] } = await table.send(new ScanCommand({ TableName: stack.tableName, FilterExpression: '#type = :t', ExpressionAttributeNames: { '#type': 'type' }, ExpressionAttributeValues: { ':t': 'groupImport' } }));
+    const newest = Items.sort((a, b) => String(b.requestedAt).localeCompare(String(a.requestedAt)))[0]!;
+    await table.send(new UpdateCommand({ TableName: stack.tableName, Key: { pk: newest.pk, sk: newest.sk }, UpdateExpression: 'SET #status = :failed, attempts = :three REMOVE report', ExpressionAttributeNames: { '#status': 'status' }, ExpressionAttributeValues: { ':failed': 'failed', ':three': 3 } }));
+
+    // Act
+    await arohaPage.goto(url(stack, '/imports'));
+    await expectHeading(arohaPage, 'Import a group');
+
+    // Assess
+    const mine = arohaPage.getByRole('list', { name: 'Your imports, newest first' });
+    const failed = mine.getByRole('listitem').first();
+    await failed.getByText('Failed', { exact: true }).waitFor();
+    expect(await failed.innerText()).toContain('It could not be finished after three attempts. Import the archive again.');
+    // Nothing is being followed: the page does not wait on an import that has ended.
+    expect(await arohaPage.getByText('Checking and importing…').count()).toBe(0);
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+    await screenshots(arohaPage, 'imports-failed');
   });
 });
 

@@ -8,11 +8,18 @@ import { config } from '../lib/config.ts';
 import { newId } from '../lib/crypto.ts';
 import { create, get, getMany, remove, transact } from '../lib/db.ts';
 import { nowSeconds } from '../lib/entities.ts';
-import { invalid, notFound } from '../lib/errors.ts';
+import { invalid, notFound, tooManyRequests } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { logger } from '../lib/logger.ts';
+import { rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
 import type { AttachmentItem, UploadItem } from './content.ts';
 import { loadThread, threadFacts, threadKeys } from './store.ts';
+
+/** Each person's daily allowance of uploads, by count and by declared bytes, spent as each is offered. */
+export const uploadLimits = {
+  count: { name: 'uploads', limit: 100, windowSeconds: 86_400 },
+  bytes: { name: 'upload-bytes', limit: 1024 * 1024 * 1024, windowSeconds: 86_400 },
+} satisfies Record<string, RateLimit>;
 
 /**
  * POST /api/uploads: a presigned POST that only accepts this one key, this content type and at
@@ -37,7 +44,12 @@ export async function requestUpload(request: ApiRequest<'POST /api/uploads'>): P
     createdAt: new Date().toISOString(),
     expiresAt: nowSeconds() + 24 * 3600,
   };
-  await transact([create({ ...item })]);
+  const byCount = rateLimitCheck(uploadLimits.count, request.actor.id);
+  const byBytes = rateLimitCheck(uploadLimits.bytes, request.actor.id, size);
+  const codes = await transact([byCount.op, byBytes.op, create({ ...item })]);
+  if (codes?.[0] === 'ConditionalCheckFailed') throw tooManyRequests(byCount.retryAfter, `You can attach ${uploadLimits.count.limit} files a day. Try again tomorrow.`);
+  if (codes?.[1] === 'ConditionalCheckFailed') throw tooManyRequests(byBytes.retryAfter, 'That file would pass the 1 GB of files a day allows. Attach a smaller one, or try again tomorrow.');
+  if (codes) throw new Error(`Upload was not recorded: ${codes.join(',')}`);
   const post = await createPresignedPost(s3, {
     Bucket: config.uploadsBucket,
     Key: key,

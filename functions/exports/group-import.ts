@@ -1,9 +1,7 @@
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
+import { ATTACHMENT_TYPES, ATTACHMENT_TYPES_HINT } from '../../shared/attachments.ts';
 import { GROUP_FORMAT, GROUP_READABLE_VERSIONS, type ManifestFile } from '../../shared/archive/group.ts';
 import { fromStoredTally, recount, toStoredTally, type Ballot, type Poll } from '../../shared/polls/index.ts';
 import { s3 } from '../lib/clients.ts';
@@ -12,9 +10,10 @@ import { emailHash, newId } from '../lib/crypto.ts';
 import { batchPut, create, get, getMany, patch, put, queryPage, transact, updateItem, type Key } from '../lib/db.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { rateLimitCheck } from '../lib/rate-limit.ts';
-import { INTERNAL_ATTRIBUTES, keys, type UserEmailItem, type UserItem } from '../lib/entities.ts';
+import { keys, type UserEmailItem, type UserItem } from '../lib/entities.ts';
 import { invalid, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
+import { attemptJob } from '../lib/job-attempts.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { logger } from '../lib/logger.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
@@ -23,6 +22,9 @@ import { groupKeys, type GroupItem, type MembershipItem, type SubgroupSummary } 
 import { dueOps } from '../polls/create-poll.ts';
 import { reviewDue } from '../polls/outcome.ts';
 import { ballotIdFor, pollKeys } from '../polls/store.ts';
+import { Rejected, UploadedArchive, type ReadStats } from './archive-reader.ts';
+import { importLimits, sizeInWords, type ImportLimits } from './limits.ts';
+import { ObjectUpload } from './multipart.ts';
 import { jobIndex, jobKeys, type GroupImportItem, type ImportReport } from './store.ts';
 
 const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
@@ -92,9 +94,6 @@ export async function listImports(request: ApiRequest<'GET /api/imports'>): Prom
 const deleteUpload = (job: GroupImportItem) =>
   s3.send(new DeleteObjectCommand({ Bucket: config.uploadsBucket, Key: job.uploadKey })).catch((error: unknown) => logger.warn('Import archive not deleted', { importId: job.importId, error: String(error) }));
 
-/** An archive that fails a check: the import is refused with this reason, before anything is written. */
-class Rejected extends Error {}
-
 type Rec = Record<string, any>;
 
 
@@ -102,45 +101,6 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/;
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isTime = (value: unknown) => typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value));
 const isDay = (value: unknown) => typeof value === 'string' && ISO_DAY.test(value) && !Number.isNaN(Date.parse(value));
-
-/** The archive's lines, parsed, one at a time; a damaged gzip stream or a cut-off last line is a rejection. */
-async function* readArchive(uploadKey: string): AsyncGenerator<{ n: number; text: string; record: Rec }> {
-  const got = await s3.send(new GetObjectCommand({ Bucket: config.uploadsBucket, Key: uploadKey })).catch(() => null);
-  if (!got?.Body) throw new Rejected('The uploaded archive is gone. Upload it again.');
-  const gunzip = createGunzip();
-  const piped = pipeline(got.Body as Readable, gunzip).catch(() => undefined);
-  let rest = '';
-  let n = 0;
-  const parse = (text: string) => {
-    n++;
-    try {
-      const record = JSON.parse(text);
-      if (!record || typeof record !== 'object' || Array.isArray(record)) throw new Error();
-      // Keys and index attributes decide where an item is listed and what the scheduler runs, so a
-      // crafted archive must not set them: each record's own are derived again on import.
-      for (const name of [...INTERNAL_ATTRIBUTES, 'ip']) delete record[name];
-      return { n, text, record: record as Rec };
-    } catch {
-      throw new Rejected(`Line ${n} is not a JSON record: the archive is damaged or truncated.`);
-    }
-  };
-  try {
-    for await (const chunk of gunzip) {
-      rest += (chunk as Buffer).toString('utf8');
-      let at: number;
-      while ((at = rest.indexOf('\n')) >= 0) {
-        const text = rest.slice(0, at);
-        rest = rest.slice(at + 1);
-        yield parse(text);
-      }
-    }
-  } catch (error) {
-    if (error instanceof Rejected) throw error;
-    throw new Rejected('The archive is not a complete gzip stream: it is truncated or damaged.');
-  }
-  await piped;
-  if (rest.length) throw new Rejected(`Line ${n + 1} is cut off: the archive is truncated.`);
-}
 
 const stable = (value: unknown): string =>
   JSON.stringify(value, (_, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
@@ -167,7 +127,7 @@ interface Plan {
  * line, each file against its SHA-256, the manifest (line count, checksum of all records, files),
  * and each poll's tally against a recount of its ballots.
  */
-async function check(uploadKey: string): Promise<Plan> {
+async function check(archive: UploadedArchive): Promise<Plan> {
   const plan: Plan = { groups: [], members: [], threads: new Map(), otherIds: [], schedule: [], counts: {}, recomputed: [] };
   const hash = createHash('sha256');
   const files: ManifestFile[] = [];
@@ -182,7 +142,7 @@ async function check(uploadKey: string): Promise<Plan> {
     if (expected !== stored) throw new Rejected(`The tally of the poll "${poll.record.poll?.title}" does not match its ${poll.ballots.length} ballots (recounted ${expected}, archive says ${stored}).`);
     poll = null;
   };
-  for await (const { n, text, record } of readArchive(uploadKey)) {
+  for await (const { n, text, record } of archive.lines()) {
     if (manifest) throw new Rejected(`Line ${n} comes after the manifest.`);
     if (n === 1) {
       if (record.format !== GROUP_FORMAT) throw new Rejected(`This is not a Moot group archive (format "${String(record.format)}").`);
@@ -217,6 +177,10 @@ async function check(uploadKey: string): Promise<Plan> {
         if (!counts) throw new Rejected(`Line ${n}: a timeline item of a thread the archive does not hold.`);
         counts.seq = Math.max(counts.seq, Number(record.seq));
         if (record.kind === 'comment') counts.comments++;
+        // The timeline shows these as images or files by their type: the same rules as the files.
+        for (const meta of Array.isArray(record.attachments) ? (record.attachments as Rec[]) : []) {
+          if (!ATTACHMENT_TYPES.has(meta?.contentType)) throw new Rejected(`Line ${n}: a comment's attachment is of a type Moot does not accept (${String(meta?.contentType).slice(0, 80)}). ${ATTACHMENT_TYPES_HINT}`);
+        }
         break;
       }
       case 'fileChunk': {
@@ -226,6 +190,7 @@ async function check(uploadKey: string): Promise<Plan> {
         const bytes = Buffer.from(String(record.data), 'base64');
         current.hash.update(bytes);
         current.size += bytes.length;
+        if (current.size > archive.limits.fileBytes) throw new Rejected(`The file ${record.path} is larger than ${sizeInWords(archive.limits.fileBytes)}, the most an attachment may be.`);
         break;
       }
       case 'file': {
@@ -254,6 +219,9 @@ async function check(uploadKey: string): Promise<Plan> {
         if (record.reviewOn && record.reviewOn > new Date().toISOString().slice(0, 10)) plan.schedule.push({ pollId: record.pollId, reviewOn: record.reviewOn });
         break;
       case 'attachment':
+        // The rules every upload meets: a file the archive calls SVG or HTML would otherwise be stored as that.
+        if (!ATTACHMENT_TYPES.has(record.contentType)) throw new Rejected(`Line ${n}: the attachment "${String(record.filename).slice(0, 120)}" is of a type Moot does not accept (${String(record.contentType).slice(0, 80)}). ${ATTACHMENT_TYPES_HINT}`);
+        if (!(Number(record.size) <= archive.limits.fileBytes)) throw new Rejected(`Line ${n}: the attachment "${String(record.filename).slice(0, 120)}" is larger than ${sizeInWords(archive.limits.fileBytes)}, the most an attachment may be.`);
         plan.otherIds.push(record.attachmentId);
         break;
       case 'ballot':
@@ -335,11 +303,19 @@ async function resolvePeople(importId: string, members: Rec[]): Promise<People> 
 export interface ImportHooks {
   /** Test only: called after each staged batch, so a test can stop the import midway. */
   afterBatch?: (batch: number) => void | Promise<void>;
+  /** Test only: lower limits than `importLimits`, so a test can reach them with a small archive. */
+  limits?: Partial<ImportLimits>;
+  /** Test only: what each read of the archive held (its line buffer, gunzip chunks), refused or not. */
+  reads?: ReadStats[];
 }
 
-/** The import worker (GroupImportRequested). */
-export async function importFromEvent(event: RecordedEvent): Promise<void> {
-  await runImport((event.data as { importId: string }).importId);
+/**
+ * The import worker (GroupImportRequested). An import that fails its third attempt is marked
+ * `failed` (as exports are) instead of being retried for as long as the stream keeps the event.
+ */
+export async function importFromEvent(event: RecordedEvent, hooks: ImportHooks = {}): Promise<void> {
+  const { importId } = event.data as { importId: string };
+  await attemptJob(jobKeys.groupImport(importId), 'group import', () => runImport(importId, hooks), { runnable: ['pending', 'published'] });
 }
 
 /**
@@ -354,11 +330,13 @@ export async function importFromEvent(event: RecordedEvent): Promise<void> {
  */
 export async function runImport(importId: string, hooks: ImportHooks = {}): Promise<void> {
   const job = await get<GroupImportItem>(jobKeys.groupImport(importId));
-  if (!job || job.status === 'done' || job.status === 'rejected') return;
+  if (!job || job.status === 'done' || job.status === 'rejected' || job.status === 'failed') return;
   const started = Date.now();
+  const archive = new UploadedArchive(job.uploadKey, { ...importLimits, ...hooks.limits });
+  if (hooks.reads) archive.reads = hooks.reads;
   let plan: Plan;
   try {
-    plan = await check(job.uploadKey);
+    plan = await check(archive);
   } catch (error) {
     if (!(error instanceof Rejected)) throw error;
     await updateItem(patch(jobKeys.groupImport(importId), { set: { status: 'rejected', finishedAt: new Date().toISOString(), report: { problems: [error.message] } } }));
@@ -372,7 +350,7 @@ export async function runImport(importId: string, hooks: ImportHooks = {}): Prom
   const ids = idMapper(importId, people.map);
   const rootSource = plan.groups[0]!;
   const members = stagedMembers(plan, ids, importer, rootSource.groupId);
-  if (job.status === 'pending') await stage(job, plan, ids, members, hooks);
+  if (job.status === 'pending') await stage(archive, job, plan, ids, members, hooks);
   const groups = await publish(job, plan, ids, members);
   const report: ImportReport = {
     groups,
@@ -434,8 +412,11 @@ function pollStatusAt(record: Rec): { state: 'open' | 'closed' | 'draft'; at: st
   return poll.closingAt ? { state: 'open', at: poll.closingAt } : { state: 'draft', at: record.createdAt };
 }
 
-/** Pass 2: every record becomes its item under new ids, written in batches; files go back into the uploads bucket. */
-async function stage(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof idMapper>, members: MembershipItem[], hooks: ImportHooks): Promise<void> {
+/**
+ * Pass 2: every record becomes its item under new ids, written in batches; each file streams back
+ * into the uploads bucket chunk by chunk, through one part buffer, as the type it was checked as.
+ */
+async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan, ids: ReturnType<typeof idMapper>, members: MembershipItem[], hooks: ImportHooks): Promise<void> {
   let batch: Array<Key & Record<string, unknown>> = [];
   let batches = 0;
   const flush = async () => {
@@ -457,126 +438,135 @@ async function stage(job: GroupImportItem, plan: Plan, ids: ReturnType<typeof id
     if (m.role === 'admin') c.admins++;
     groupCounts.set(m.groupId, c);
   }
-  const attachments = new Map<string, { key: string; contentType: string }>();
-  let chunks: Buffer[] = [];
+  const attachments = new Map<string, { key: string; contentType: string; size: number }>();
+  let upload: ObjectUpload | null = null;
   const anonymousIndex = new Map<string, number>();
   const polls = new Map<string, boolean>();
 
-  for await (const { n, record: r } of readArchive(job.uploadKey)) {
-    if (n === 1) continue;
-    switch (r.type) {
-      case 'group': {
-        const groupId = ids.id(r.groupId)!;
-        const counts = groupCounts.get(groupId) ?? { members: 0, admins: 0 };
-        if (counts.members !== r.memberCount) plan.recomputed.push({ what: `memberCount of ${r.handle}`, archive: r.memberCount, recomputed: counts.members });
-        const { type, ...fields } = r;
-        void type;
-        await add({
-          ...fields, ...groupKeys.group(groupId), type: 'group', groupId, parentId: ids.id(r.parentId), createdBy: ids.user(r.createdBy),
-          memberCount: counts.members, adminCount: counts.admins, subgroups: [], importId: job.importId,
-        });
-        break;
-      }
-      case 'thread': {
-        const threadId = ids.id(r.threadId)!;
-        const counts = plan.threads.get(r.threadId)!;
-        if (counts.comments !== r.commentCount) plan.recomputed.push({ what: `commentCount of "${r.title}"`, archive: r.commentCount, recomputed: counts.comments });
-        const { type, ...fields } = r;
-        void type;
-        await add({
-          ...fields, ...threadKeys.thread(threadId), ...threadKeys.inGroup(ids.id(r.groupId)!, Boolean(r.pinnedAt), r.lastActivityAt, threadId),
-          type: 'discussion', threadId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId),
-          seq: Math.max(Number(r.seq) || 0, counts.seq), commentCount: counts.comments, reactions: ids.userKeys(r.reactions), attachmentIds: (r.attachmentIds ?? []).map(ids.id), mentions: ids.userValues(r.mentions),
-        });
-        break;
-      }
-      case 'item': {
-        const { type, ...fields } = r;
-        void type;
-        await add({
-          ...fields, ...threadKeys.item(ids.id(r.threadId)!, r.seq), type: 'timelineItem', threadId: ids.id(r.threadId), authorId: ids.user(r.authorId),
-          reactions: ids.userKeys(r.reactions), mentions: ids.userValues(r.mentions), attachmentIds: (r.attachmentIds ?? []).map(ids.id),
-          ...(r.attachments ? { attachments: (r.attachments as Rec[]).map((a) => ({ ...a, id: ids.id(a.id) })) } : {}),
-          ...(r.refId ? { refId: ids.ref(r.refId) } : {}),
-        });
-        break;
-      }
-      case 'version': {
-        const { type, ...fields } = r;
-        void type;
-        await add({ ...fields, ...threadKeys.version(ids.id(r.threadId)!, r.seq, r.version), type: 'version', threadId: ids.id(r.threadId), editorId: ids.user(r.editorId) });
-        break;
-      }
-      case 'readState':
-        await add({ ...threadKeys.read(ids.id(r.threadId)!, ids.user(r.userId)!), type: 'readState', ranges: r.ranges, updatedAt: r.updatedAt });
-        break;
-      case 'attachment': {
-        const attachmentId = ids.id(r.attachmentId)!;
-        const userId = ids.user(r.userId)!;
-        const key = `uploads/${userId}/${attachmentId}/${String(r.filename).replace(/[^\w.\- ]+/g, '_').slice(-120)}`;
-        attachments.set(r.path, { key, contentType: r.contentType });
-        const { type, path, ...fields } = r;
-        void type; void path;
-        await add({ ...fields, ...threadKeys.attachment(attachmentId), type: 'attachment', attachmentId, threadId: ids.id(r.threadId), groupId: ids.id(r.groupId), userId, key });
-        break;
-      }
-      case 'fileChunk':
-        chunks.push(Buffer.from(String(r.data), 'base64'));
-        break;
-      case 'file': {
-        const target = attachments.get(r.path);
-        if (target) await s3.send(new PutObjectCommand({ Bucket: config.uploadsBucket, Key: target.key, Body: Buffer.concat(chunks), ContentType: target.contentType }));
-        chunks = [];
-        break;
-      }
-      case 'poll': {
-        const pollId = ids.id(r.pollId)!;
-        const groupId = ids.id(r.groupId)!;
-        const { state, at } = pollStatusAt(r);
-        polls.set(r.pollId, Boolean((r.poll as Poll).anonymous));
-        const { type, ...fields } = r;
-        void type;
-        await add({ ...fields, ...pollKeys.poll(pollId), ...pollKeys.inGroup(groupId, state, at, pollId), type: 'poll', pollId, groupId, threadId: ids.id(r.threadId), authorId: ids.user(r.authorId) });
-        break;
-      }
-      case 'invitee':
-        await add({ ...pollKeys.invitee(ids.id(r.pollId)!, ids.user(r.userId)!), type: 'pollInvitee', userId: ids.user(r.userId) });
-        break;
-      case 'voter':
-        await add({ ...pollKeys.voter(ids.id(r.pollId)!, ids.user(r.userId)!), type: 'pollVoter', userId: ids.user(r.userId) });
-        break;
-      case 'ballot': {
-        const pollId = ids.id(r.pollId)!;
-        const { type, pollId: _p, ...fields } = r;
-        void type; void _p;
-        let ballotId: string;
-        if (r.voterId && !polls.get(r.pollId)) {
-          ballotId = await ballotIdFor(pollId, ids.user(r.voterId)!);
-          fields.voterId = ids.user(r.voterId);
-        } else {
-          // Nothing joins an anonymous ballot to its voter, here as before.
-          const index = (anonymousIndex.get(pollId) ?? 0) + 1;
-          anonymousIndex.set(pollId, index);
-          ballotId = ids.derive(`ballot|${r.pollId}|${index}`);
+  try {
+    for await (const { n, record: r } of archive.lines()) {
+      if (n === 1) continue;
+      switch (r.type) {
+        case 'group': {
+          const groupId = ids.id(r.groupId)!;
+          const counts = groupCounts.get(groupId) ?? { members: 0, admins: 0 };
+          if (counts.members !== r.memberCount) plan.recomputed.push({ what: `memberCount of ${r.handle}`, archive: r.memberCount, recomputed: counts.members });
+          const { type, ...fields } = r;
+          void type;
+          await add({
+            ...fields, ...groupKeys.group(groupId), type: 'group', groupId, parentId: ids.id(r.parentId), createdBy: ids.user(r.createdBy),
+            memberCount: counts.members, adminCount: counts.admins, subgroups: [], importId: job.importId,
+          });
+          break;
         }
-        await add({ ...fields, ...pollKeys.ballot(pollId, ballotId), type: 'ballot' });
-        break;
-      }
-      case 'outcome': {
-        const { type, ...fields } = r;
-        void type;
-        const pollId = ids.id(r.pollId)!;
-        await add({ ...fields, ...pollKeys.outcome(pollId), type: 'outcome', pollId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId) });
-        break;
-      }
-      case 'event': {
-        // Stored as `importedEvent`: the audit trail shows it, the stream workers do not act on it again.
-        const { type, groupId, ...fields } = r;
-        void type;
-        await add({ ...fields, ...keys.event(`group#${ids.id(groupId)}`, r.eventId), type: 'importedEvent', actorId: ids.user(r.actorId) ?? undefined, data: ids.data(r.data) });
-        break;
+        case 'thread': {
+          const threadId = ids.id(r.threadId)!;
+          const counts = plan.threads.get(r.threadId)!;
+          if (counts.comments !== r.commentCount) plan.recomputed.push({ what: `commentCount of "${r.title}"`, archive: r.commentCount, recomputed: counts.comments });
+          const { type, ...fields } = r;
+          void type;
+          await add({
+            ...fields, ...threadKeys.thread(threadId), ...threadKeys.inGroup(ids.id(r.groupId)!, Boolean(r.pinnedAt), r.lastActivityAt, threadId),
+            type: 'discussion', threadId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId),
+            seq: Math.max(Number(r.seq) || 0, counts.seq), commentCount: counts.comments, reactions: ids.userKeys(r.reactions), attachmentIds: (r.attachmentIds ?? []).map(ids.id), mentions: ids.userValues(r.mentions),
+          });
+          break;
+        }
+        case 'item': {
+          const { type, ...fields } = r;
+          void type;
+          await add({
+            ...fields, ...threadKeys.item(ids.id(r.threadId)!, r.seq), type: 'timelineItem', threadId: ids.id(r.threadId), authorId: ids.user(r.authorId),
+            reactions: ids.userKeys(r.reactions), mentions: ids.userValues(r.mentions), attachmentIds: (r.attachmentIds ?? []).map(ids.id),
+            ...(r.attachments ? { attachments: (r.attachments as Rec[]).map((a) => ({ ...a, id: ids.id(a.id) })) } : {}),
+            ...(r.refId ? { refId: ids.ref(r.refId) } : {}),
+          });
+          break;
+        }
+        case 'version': {
+          const { type, ...fields } = r;
+          void type;
+          await add({ ...fields, ...threadKeys.version(ids.id(r.threadId)!, r.seq, r.version), type: 'version', threadId: ids.id(r.threadId), editorId: ids.user(r.editorId) });
+          break;
+        }
+        case 'readState':
+          await add({ ...threadKeys.read(ids.id(r.threadId)!, ids.user(r.userId)!), type: 'readState', ranges: r.ranges, updatedAt: r.updatedAt });
+          break;
+        case 'attachment': {
+          const attachmentId = ids.id(r.attachmentId)!;
+          const userId = ids.user(r.userId)!;
+          const key = `uploads/${userId}/${attachmentId}/${String(r.filename).replace(/[^\w.\- ]+/g, '_').slice(-120)}`;
+          attachments.set(r.path, { key, contentType: r.contentType, size: Number(r.size) });
+          const { type, path, ...fields } = r;
+          void type; void path;
+          await add({ ...fields, ...threadKeys.attachment(attachmentId), type: 'attachment', attachmentId, threadId: ids.id(r.threadId), groupId: ids.id(r.groupId), userId, key });
+          break;
+        }
+        case 'fileChunk': {
+          const target = attachments.get(r.path);
+          if (!target) break;
+          upload ??= new ObjectUpload(config.uploadsBucket, target.key, target.contentType, target.size);
+          await upload.write(Buffer.from(String(r.data), 'base64'));
+          break;
+        }
+        case 'file': {
+          const target = attachments.get(r.path);
+          if (target) await (upload ?? new ObjectUpload(config.uploadsBucket, target.key, target.contentType, 0)).close();
+          upload = null;
+          break;
+        }
+        case 'poll': {
+          const pollId = ids.id(r.pollId)!;
+          const groupId = ids.id(r.groupId)!;
+          const { state, at } = pollStatusAt(r);
+          polls.set(r.pollId, Boolean((r.poll as Poll).anonymous));
+          const { type, ...fields } = r;
+          void type;
+          await add({ ...fields, ...pollKeys.poll(pollId), ...pollKeys.inGroup(groupId, state, at, pollId), type: 'poll', pollId, groupId, threadId: ids.id(r.threadId), authorId: ids.user(r.authorId) });
+          break;
+        }
+        case 'invitee':
+          await add({ ...pollKeys.invitee(ids.id(r.pollId)!, ids.user(r.userId)!), type: 'pollInvitee', userId: ids.user(r.userId) });
+          break;
+        case 'voter':
+          await add({ ...pollKeys.voter(ids.id(r.pollId)!, ids.user(r.userId)!), type: 'pollVoter', userId: ids.user(r.userId) });
+          break;
+        case 'ballot': {
+          const pollId = ids.id(r.pollId)!;
+          const { type, pollId: _p, ...fields } = r;
+          void type; void _p;
+          let ballotId: string;
+          if (r.voterId && !polls.get(r.pollId)) {
+            ballotId = await ballotIdFor(pollId, ids.user(r.voterId)!);
+            fields.voterId = ids.user(r.voterId);
+          } else {
+            // Nothing joins an anonymous ballot to its voter, here as before.
+            const index = (anonymousIndex.get(pollId) ?? 0) + 1;
+            anonymousIndex.set(pollId, index);
+            ballotId = ids.derive(`ballot|${r.pollId}|${index}`);
+          }
+          await add({ ...fields, ...pollKeys.ballot(pollId, ballotId), type: 'ballot' });
+          break;
+        }
+        case 'outcome': {
+          const { type, ...fields } = r;
+          void type;
+          const pollId = ids.id(r.pollId)!;
+          await add({ ...fields, ...pollKeys.outcome(pollId), type: 'outcome', pollId, groupId: ids.id(r.groupId), authorId: ids.user(r.authorId) });
+          break;
+        }
+        case 'event': {
+          // Stored as `importedEvent`: the audit trail shows it, the stream workers do not act on it again.
+          const { type, groupId, ...fields } = r;
+          void type;
+          await add({ ...fields, ...keys.event(`group#${ids.id(groupId)}`, r.eventId), type: 'importedEvent', actorId: ids.user(r.actorId) ?? undefined, data: ids.data(r.data) });
+          break;
+        }
       }
     }
+  } finally {
+    // A file cut short by a failure leaves no half-written multipart upload behind.
+    await (upload as ObjectUpload | null)?.abort();
   }
   // Memberships are staged without their listing keys: "my groups" shows nothing until publish.
   for (const m of members) {

@@ -55,9 +55,11 @@ export interface GroupImportItem extends Key {
   uploadKey: string;
   /**
    * pending → (staged items written) → published (the handles exist: the group is reachable) → done.
-   * `rejected` when the archive failed its checks, before anything was written.
+   * `rejected` when the archive failed its checks, before anything was written; `failed` after the
+   * last of `MAX_JOB_ATTEMPTS` attempts failed (what it staged stays unreachable).
    */
-  status: 'pending' | 'published' | 'done' | 'rejected';
+  status: 'pending' | 'published' | 'done' | 'rejected' | 'failed';
+  attempts?: number;
   requestedAt: string;
   finishedAt?: string;
   report?: ImportReport;

@@ -1,7 +1,7 @@
-import { emailHash } from '../lib/crypto.ts';
 import { get, update } from '../lib/db.ts';
 import { keys, nowSeconds } from '../lib/entities.ts';
 import { AppError } from '../lib/errors.ts';
+import { emailLimitKey } from '../lib/rate-limit.ts';
 
 /** After an invitation email to an address, none goes to it again for this long (per group). */
 export const INVITATION_COOLDOWN_SECONDS = 10 * 60;
@@ -17,12 +17,13 @@ interface AddressMailItem {
 /**
  * The counter for invitation emails to one address from one group, one item per UTC day. It is
  * keyed by the group and the address, not the invitation, so withdrawing an invitation and inviting
- * the same address again does not start a fresh cool-down. A daily item lets one more email through
+ * the same address again does not start a fresh cool-down, and by the address's canonical form, so
+ * neither do its dots or a +tag. A daily item lets one more email through
  * right after midnight at most.
  */
 function addressKey(groupId: string, email: string, now: number) {
   const dayStart = now - (now % 86_400);
-  return { key: keys.rate(`invitation-mail#${groupId}#${emailHash(email)}#${dayStart}`), dayEnd: dayStart + 86_400 };
+  return { key: keys.rate(`invitation-mail#${groupId}#${emailLimitKey(email)}#${dayStart}`), dayEnd: dayStart + 86_400 };
 }
 
 /**

@@ -2,12 +2,19 @@ import { canRequestMembership, canReviewRequests, canSeeGroup, joinsInstantly } 
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { get, patch, put, queryPage, transact } from '../lib/db.ts';
 import { keys, type UserItem } from '../lib/entities.ts';
-import { AppError, forbidden, notFound } from '../lib/errors.ts';
+import { AppError, forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
 import { joinOps, stillMember } from './membership-ops.ts';
 import { groupKeys, loadGroup, splitId, type RequestItem } from './store.ts';
 import { membershipView } from './views.ts';
+
+/**
+ * Each waiting request notifies a group's admins, and an ignored one may be made again, so each
+ * person may ask to join only so many times a day.
+ */
+export const joinRequestLimit = { name: 'join-requests', limit: 10, windowSeconds: 86_400 } satisfies RateLimit;
 
 /**
  * POST /api/groups/{id}/membership-requests. On `request` groups the person joins at once; on
@@ -42,11 +49,15 @@ export async function requestMembership(request: ApiRequest<'POST /api/groups/{i
     createdAt: new Date().toISOString(),
     status: 'pending',
   };
+  const allowance = rateLimitCheck(joinRequestLimit, actor.id);
   const codes = await transact([
     put({ ...item }, { if: 'attribute_not_exists(pk) OR #status <> :pending', values: { ':pending': 'pending' } }),
     recordEvent({ kind: 'MembershipRequested', groupId: group.groupId, userId: actor.id }, meta),
+    allowance.op,
   ]);
-  if (codes) throw new AppError(409, 'request_pending', 'You have already asked to join; an admin will decide.');
+  if (codes?.[0] === 'ConditionalCheckFailed') throw new AppError(409, 'request_pending', 'You have already asked to join; an admin will decide.');
+  if (codes?.[2] === 'ConditionalCheckFailed') throw tooManyRequests(allowance.retryAfter, `You can ask to join groups ${joinRequestLimit.limit} times a day. Try again tomorrow.`);
+  if (codes) throw new Error(`Membership request was not recorded: ${codes.join(',')}`);
   return { status: 201, body: { status: 'pending' } };
 }
 

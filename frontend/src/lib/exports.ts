@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import type { exportRoutes } from '../../../shared/api/routes/exports.ts';
 import type { GroupRecordType } from '../../../shared/archive/group.ts';
 import { call } from './api.ts';
+import { brand } from './brand.ts';
 import type { Page } from './groups.ts';
 
 // Whole-group exports and imports as the browser sees them. Imported only by the export and
@@ -18,7 +19,12 @@ export interface ImportReport {
   problems?: string[];
   /** The new groups, the top group first. */
   groups?: Array<{ sourceId: string; id: string; handle: string; name: string }>;
-  people?: { matched: number; created: number; withoutEmail: number };
+  people?: {
+    matched: number; created: number; withoutEmail: number;
+    placeholders?: number; invited?: number; notInvited?: number; claimedByImporter?: boolean;
+  };
+  /** Whether people kept their accounts (a verified signature from a trusted Moot) or came as placeholders, and why. */
+  identity?: { mode: 'kept' | 'placeholders'; reason: string; deployment?: string };
   /** Records read, by type. */
   counts?: Record<string, number>;
   /** Stored counts the archive had wrong; the recomputed value was kept. */
@@ -27,8 +33,8 @@ export interface ImportReport {
 
 export type GroupImport = Omit<Answer<'GET /api/imports/{id}'>, 'report'> & { report: ImportReport | null };
 
-/** The two states an import ends in; until then it is being checked or written. */
-export const importEnded = (job: GroupImport) => job.status === 'done' || job.status === 'rejected';
+/** The states an import ends in; until then it is being checked or written. */
+export const importEnded = (job: GroupImport) => job.status === 'done' || job.status === 'rejected' || job.status === 'failed';
 
 const path = encodeURIComponent;
 
@@ -91,4 +97,13 @@ export function pollUntil(check: () => Promise<boolean>, ms = 2000): () => void 
     stopped = true;
     clearTimeout(timer);
   };
+}
+
+/** Why an import's people came as placeholders, in words: the report's `identity.reason`. */
+export function placeholderWhy(reason: string): string {
+  if (reason === 'unsigned') return 'the archive is not signed';
+  if (reason === 'signature does not match the contents') return 'the archive was changed after it was signed';
+  const untrusted = /^untrusted deployment (.+)$/.exec(reason);
+  if (untrusted) return `the archive was signed by ${untrusted[1]}, a ${brand.name} this one does not trust`;
+  return reason;
 }

@@ -22,7 +22,8 @@ const ImportUpload = z.object({ uploadKey: z.string(), url: z.string(), fields: 
 export const ImportRequest = z.object({ uploadKey: z.string().check(z.maxLength(300)) });
 const ImportStatus = z.object({
   id: z.string(),
-  status: z.enum(['pending', 'published', 'done', 'rejected']),
+  /** `rejected`: the archive failed a check (the report says which); `failed`: it could not be imported after three attempts. */
+  status: z.enum(['pending', 'published', 'done', 'rejected', 'failed']),
   requestedAt: z.string(),
   finishedAt: z.nullable(z.string()),
   report: z.nullable(z.record(z.string(), z.unknown())),
