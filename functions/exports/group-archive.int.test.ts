@@ -291,7 +291,8 @@ describe('group import', () => {
     // Assess
     expect(report.report.groups).toHaveLength(2);
     // addMembersDirectly writes no email-lookup items, so its two people are created anew; the rest are matched.
-    expect(report.report.people).toEqual({ matched: 3, created: 2, withoutEmail: 0 });
+    expect(report.report.identity.mode).toBe('kept');
+    expect(report.report.people).toMatchObject({ matched: 3, created: 2, withoutEmail: 0, placeholders: 0 });
     const handles = Object.fromEntries(report.report.groups.map((g: Rec) => [first.records.find((r) => r.type === 'group' && r.groupId === g.sourceId)!.handle, g.handle]));
     const before = normalise(first.records, report.report.ids, handles, 'before');
     const after = normalise(second.records, report.report.ids, handles, 'after');
@@ -374,7 +375,7 @@ describe('group import', () => {
     expect(items.find((i) => i.pk === `discussion#${newThread}` && i.sk === 'thread')).toMatchObject({ gsi1pk: `threads#${result.report.groups[0].id}` });
   });
 
-  it('creates people it does not know (with no session), and makes the importer an admin', async () => {
+  it('creates no account for an address an edited archive adds, makes no one a member but the importer, who is its admin', async () => {
     const { admin, group } = await groupWithMembers(0);
     const { records } = await exportGroup(admin.cookie, group.id);
     const stranger = `stranger-${Date.now()}@example.org`;
@@ -386,14 +387,13 @@ describe('group import', () => {
 
     expect(result.status).toBe('done');
     expect(await uploadExists(result.uploadKey)).toBe(false);
-    expect(result.report.people).toMatchObject({ created: 1, matched: 1 });
+    expect(result.report.identity).toEqual({ mode: 'placeholders', reason: 'signature does not match the contents' });
+    expect(result.report.people).toMatchObject({ created: 0, matched: 0, placeholders: 2 });
     const members = await api('GET', `/api/groups/${result.report.groups[0].id}/memberships`, { cookie: importer.cookie });
     const roles = Object.fromEntries((members.body.items as Rec[]).map((m) => [m.email ?? m.user?.email, m.role]));
-    expect(roles[importer.email]).toBe('admin');
-    expect(roles[stranger]).toBe('admin');
+    expect(roles).toEqual({ [importer.email]: 'admin' });
     const items = await scanTable();
-    const user = items.find((i) => i.type === 'user' && i.email === stranger)!;
-    expect(items.filter((i) => i.pk === user.pk && String(i.sk).startsWith('session#'))).toEqual([]);
+    expect(items.filter((i) => i.type === 'user' && i.email === stranger)).toEqual([]);
   });
 
   it('resumes an import that stopped midway and ends with exactly one copy, invisible until published', async () => {

@@ -25,6 +25,8 @@ import { ballotIdFor, pollKeys } from '../polls/store.ts';
 import { Rejected, UploadedArchive, type ReadStats } from './archive-reader.ts';
 import { importLimits, sizeInWords, type ImportLimits } from './limits.ts';
 import { ObjectUpload } from './multipart.ts';
+import { identityFor, type IdentityDecision } from './archive-signature.ts';
+import { invitePlaceholders, placeholderItems, placeholderTracker, type Placeholder, type PlaceholderItem } from './placeholders.ts';
 import { jobIndex, jobKeys, type GroupImportItem, type ImportReport } from './store.ts';
 
 const MAX_ARCHIVE_BYTES = 2 * 1024 ** 3;
@@ -120,6 +122,8 @@ interface Plan {
   schedule: Array<{ pollId: string; closingAt: string } | { pollId: string; reviewOn: string }>;
   counts: Record<string, number>;
   recomputed: NonNullable<ImportReport['recomputed']>;
+  /** From the manifest's signature: whether people keep their accounts or arrive as placeholders. */
+  identity: IdentityDecision;
 }
 
 /**
@@ -128,7 +132,7 @@ interface Plan {
  * and each poll's tally against a recount of its ballots.
  */
 async function check(archive: UploadedArchive): Promise<Plan> {
-  const plan: Plan = { groups: [], members: [], threads: new Map(), otherIds: [], schedule: [], counts: {}, recomputed: [] };
+  const plan: Plan = { groups: [], members: [], threads: new Map(), otherIds: [], schedule: [], counts: {}, recomputed: [], identity: { mode: 'placeholders', reason: 'unsigned' } };
   const hash = createHash('sha256');
   const files: ManifestFile[] = [];
   type FileState = { path: string; hash: ReturnType<typeof createHash>; size: number; next: number };
@@ -157,6 +161,7 @@ async function check(archive: UploadedArchive): Promise<Plan> {
       if (record.records !== n) throw new Rejected(`The manifest counts ${record.records} lines but the archive has ${n}: it was cut or lines were added.`);
       if (record.recordsSha256 !== hash.digest('hex')) throw new Rejected('The records do not match the manifest\u2019s SHA-256: the archive was changed after export.');
       if (stable(record.files) !== stable(files)) throw new Rejected('The files do not match the manifest.');
+      plan.identity = await identityFor(record);
       continue;
     }
     hash.update(`${text}\n`);
@@ -256,7 +261,12 @@ function idMapper(importId: string, people: Map<string, string>) {
     if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, data(v, k)]));
     return value;
   };
-  return { id, user, ref, userKeys, userValues, data, derive };
+  return { id, user, ref, userKeys, userValues, data, derive, resolved: (old: string) => people.has(old) };
+}
+
+/** Nobody is matched or created: each person of the archive stays a placeholder. */
+function unresolvedPeople(members: Rec[]): People {
+  return { map: new Map(), matched: 0, created: 0, withoutEmail: members.filter((m) => !m.email).length };
 }
 
 interface People {
@@ -346,15 +356,22 @@ export async function runImport(importId: string, hooks: ImportHooks = {}): Prom
   }
   const importer = await get<UserItem>(keys.user(job.userId));
   if (!importer) return;
-  const people = await resolvePeople(importId, plan.members);
+  // Only an archive signed by a trusted deployment may name accounts here; any other brings placeholders.
+  const people = plan.identity.mode === 'kept' ? await resolvePeople(importId, plan.members) : unresolvedPeople(plan.members);
   const ids = idMapper(importId, people.map);
   const rootSource = plan.groups[0]!;
   const members = stagedMembers(plan, ids, importer, rootSource.groupId);
-  if (job.status === 'pending') await stage(archive, job, plan, ids, members, hooks);
+  const unresolved: Placeholder[] = plan.members.filter((m) => !people.map.has(m.userId)).map((m) => ({ placeholderId: ids.user(m.userId)!, email: m.email ? String(m.email) : null, name: m.name ?? null }));
+  const placeholders = placeholderItems(ids.id(rootSource.groupId)!, importId, unresolved);
+  const real = new Set([...people.map.values(), importer.userId]);
+  const track = placeholderTracker((userId) => real.has(userId), new Set(placeholders.flatMap((p) => p.placeholderIds)));
+  if (job.status === 'pending') await stage(archive, job, plan, ids, members, hooks, { track, items: placeholders });
   const groups = await publish(job, plan, ids, members);
+  const invitations = placeholders.length ? await invitePlaceholders(groups[0]!.id, groups[0]!.name, importer, placeholders) : { invited: 0, notInvited: 0, claimedByImporter: false };
   const report: ImportReport = {
     groups,
-    people: { matched: people.matched, created: people.created, withoutEmail: people.withoutEmail },
+    identity: plan.identity,
+    people: { matched: people.matched, created: people.created, withoutEmail: people.withoutEmail, placeholders: new Set(unresolved.map((p) => p.placeholderId)).size, ...invitations },
     counts: plan.counts,
     recomputed: plan.recomputed,
   };
@@ -374,7 +391,8 @@ function stagedMembers(plan: Plan, ids: ReturnType<typeof idMapper>, importer: U
   const out: MembershipItem[] = [];
   let importerIn = false;
   for (const m of plan.members) {
-    if (!m.email) continue;
+    // A placeholder is no member: only people matched to an account are.
+    if (!m.email || !ids.resolved(m.userId)) continue;
     const group = groupsById.get(m.groupId);
     if (!group) continue;
     const userId = ids.user(m.userId)!;
@@ -416,7 +434,7 @@ function pollStatusAt(record: Rec): { state: 'open' | 'closed' | 'draft'; at: st
  * Pass 2: every record becomes its item under new ids, written in batches; each file streams back
  * into the uploads bucket chunk by chunk, through one part buffer, as the type it was checked as.
  */
-async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan, ids: ReturnType<typeof idMapper>, members: MembershipItem[], hooks: ImportHooks): Promise<void> {
+async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan, ids: ReturnType<typeof idMapper>, members: MembershipItem[], hooks: ImportHooks, placeholders: { track: ReturnType<typeof placeholderTracker>; items: PlaceholderItem[] }): Promise<void> {
   let batch: Array<Key & Record<string, unknown>> = [];
   let batches = 0;
   const flush = async () => {
@@ -427,7 +445,7 @@ async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan,
     await hooks.afterBatch?.(batches);
   };
   const add = async (item: Key & Record<string, unknown>) => {
-    batch.push(item);
+    batch.push(item, ...placeholders.track(item));
     if (batch.length >= STAGE_BATCH) await flush();
   };
   const groupCounts = new Map<string, { members: number; admins: number }>();
@@ -574,6 +592,7 @@ async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan,
     void gsi1pk; void gsi1sk;
     await add({ ...staged });
   }
+  for (const p of placeholders.items) await add({ ...p });
   await flush();
 }
 

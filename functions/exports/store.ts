@@ -38,7 +38,16 @@ export interface ImportReport {
   /** Why the archive was refused; nothing was written when this is set. */
   problems?: string[];
   groups?: Array<{ sourceId: string; id: string; handle: string; name: string }>;
-  people?: { matched: number; created: number; withoutEmail: number };
+  /**
+   * How people were imported, and why: `kept` (matched by email, or created) only for an archive whose
+   * signature verifies against a trusted deployment; otherwise `placeholders` (see placeholders.ts).
+   */
+  identity?: { mode: 'kept' | 'placeholders'; reason: string; deployment?: string };
+  people?: {
+    matched: number; created: number; withoutEmail: number;
+    /** People imported as unclaimed placeholders; those with an address were invited (`invited`), or not, past the importer's daily allowance (`notInvited`). */
+    placeholders?: number; invited?: number; notInvited?: number; claimedByImporter?: boolean;
+  };
   counts?: Record<string, number>;
   /** Stored counts that differed from what the records add up to (the recomputed value is kept). */
   recomputed?: Array<{ what: string; archive: number; recomputed: number }>;

@@ -5,6 +5,7 @@ import { keys, nowSeconds, type UserEmailItem } from '../lib/entities.ts';
 import { notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { claimPlaceholder } from '../exports/placeholders.ts';
 import { joinOps } from './membership-ops.ts';
 import { groupKeys, isActive, type GroupItem, type InvitationItem, type InviteTokenItem, type MembershipItem } from './store.ts';
 
@@ -59,6 +60,11 @@ export async function acceptInvitation(request: ApiRequest<'POST /api/invitation
     },
   );
   if (!result.ok) throw gone();
+  // An imported group's placeholder for this address becomes this account's, unless the browser
+  // was signed in as someone else: then the content waits for its owner (placeholders.ts).
+  if (!request.actor || request.actor.id === result.account.userId) {
+    await claimPlaceholder(group.groupId, invitation.email, { userId: result.account.userId, name: result.account.name });
+  }
   return {
     cookies: [result.cookie],
     body: {

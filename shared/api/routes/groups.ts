@@ -56,8 +56,8 @@ export const groupRoutes = {
     summary: 'What an invitation link is for: the group and who invited you.',
   },
   'POST /api/invitations/{id}/accept': {
-    fn: 'groups', auth: 'none', status: 200,
-    summary: 'Accept an invitation: become a member, signed in as the invited address.',
+    fn: 'groups', auth: 'optional', status: 200,
+    summary: 'Accept an invitation: become a member, signed in as the invited address (an imported placeholder\'s content joins that account unless another person is signed in).',
   },
   'POST /api/groups/{id}/join-link': {
     fn: 'groups', auth: 'required', status: 201,
