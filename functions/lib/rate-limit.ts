@@ -37,7 +37,8 @@ export function canonicalEmail(email: string): string {
   const at = address.lastIndexOf('@');
   if (at < 0) return address;
   const local = address.slice(0, at).split('+')[0]!.replaceAll('.', '');
-  return `${local}@${address.slice(at + 1)}`;
+  // A local part that is all tag or dots stays as it is, rather than share one key with every other.
+  return `${local || address.slice(0, at)}@${address.slice(at + 1)}`;
 }
 
 /** A limit key for an address: the hash of its canonical form, so no address sits in a key. */
