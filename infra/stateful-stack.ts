@@ -27,6 +27,7 @@ export class StatefulStack extends Stack {
   readonly uploads: s3.Bucket;
   readonly exports: s3.Bucket;
   readonly signingSecret: secretsmanager.Secret;
+  readonly ballotSecret: secretsmanager.Secret;
   /** Government only: the customer-managed key behind the table, buckets, secret and backups. */
   readonly dataKey: kms.Key | undefined;
 
@@ -131,6 +132,17 @@ export class StatefulStack extends Stack {
       this.signingSecret,
       'AwsSolutions-SMG4',
       'Rotating the HMAC key invalidates every outstanding pagination cursor and unsubscribe link, so it is rotated deliberately by an operator (runbook), not on a schedule.',
+    );
+    this.ballotSecret = new secretsmanager.Secret(this, 'BallotSecret', {
+      description: `Moot ${deployment.id}: HMAC key for ballot keys; never rotated`,
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.ballotSecret,
+      'AwsSolutions-SMG4',
+      'Never rotated, by design: a ballot is found by an HMAC of its poll and voter under this key, so a new key would let every voter of an open poll vote a second time.',
     );
 
     if (settings.backup) this.addInRegionBackup(deployment, settings.backup.retentionDays);

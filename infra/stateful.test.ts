@@ -119,6 +119,12 @@ describe.each(deployments)('the $id stateful stack', (deployment) => {
     expect(rules[0].AllowedMethods).toContain('POST');
   });
 
+  it('keys ballots with a generated secret of their own that is never rotated', () => {
+    const ballot = Object.entries(template().findResources('AWS::SecretsManager::Secret')).find(([, r]) => String(r.Properties.Description).includes('ballot keys'));
+    expect(ballot?.[1].Properties.GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+    expect(Object.values(template().findResources('AWS::SecretsManager::RotationSchedule')).filter((r) => JSON.stringify(r).includes(ballot![0]))).toEqual([]);
+  });
+
   it('generates the signing secret rather than taking it from code', () => {
     template().hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),

@@ -131,6 +131,7 @@ export class StatelessStack extends Stack {
       DEPLOYMENT_ID: deployment.id,
       BRAND_NAME: deployment.branding.name,
       SIGNING_SECRET_ARN: stateful.signingSecret.secretArn,
+      BALLOT_SECRET_ARN: stateful.ballotSecret.secretArn,
       ORIGIN_SECRET_ARN: this.originSecret.secretArn,
       SES_RATE_PER_SECOND: String(deployment.sesRatePerSecond),
       INVITATIONS_PER_DAY: String(deployment.invitationsPerInviterPerDay),
@@ -140,6 +141,7 @@ export class StatelessStack extends Stack {
       uploadsBucketArn: `arn:${this.partition}:s3:::${names.uploadsBucket}`,
       exportsBucketArn: `arn:${this.partition}:s3:::${names.exportsBucket}`,
       signingSecretArn: stateful.signingSecret.secretArn,
+      ballotSecretArn: stateful.ballotSecret.secretArn,
       mailArns: [mail.identityArn, mail.configurationSetArn],
       dataKey: stateful.dataKey,
     };

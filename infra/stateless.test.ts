@@ -121,6 +121,7 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
         INVITATIONS_PER_DAY: String(deployment.invitationsPerInviterPerDay),
       });
       expect(env.SIGNING_SECRET_ARN, id).toBeDefined();
+      expect(env.BALLOT_SECRET_ARN, id).toBeDefined();
     }
   });
 

@@ -5,7 +5,7 @@ import { config } from '../lib/config.ts';
 import { get, queryPage } from '../lib/db.ts';
 import type { MembershipItem } from '../groups/store.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
-import { ballotIdFor, pollKeys, type BallotItem, type OutcomeItem, type PollItem } from '../polls/store.ts';
+import { findBallot, pollKeys, type BallotItem, type OutcomeItem, type PollItem } from '../polls/store.ts';
 import { membershipsOf } from './my-data.ts';
 
 export type OwnContent =
@@ -51,7 +51,7 @@ export async function* ownContent(userId: string, memberships?: MembershipItem[]
       for await (const polls of pages<PollItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `polls#${groupId}#${state}` } })) {
         for (const poll of polls) {
           if (poll.authorId === userId) yield { type: 'poll', item: poll };
-          const ballot = await get<BallotItem>(pollKeys.ballot(poll.pollId, await ballotIdFor(poll.pollId, userId)));
+          const ballot = await findBallot(poll.pollId, userId);
           if (ballot) yield { type: 'vote', item: ballot, pollId: poll.pollId, groupId, anonymous: poll.poll.anonymous };
           const outcome = await get<OutcomeItem>(pollKeys.outcome(poll.pollId));
           if (outcome?.authorId === userId) yield { type: 'outcome', item: outcome };

@@ -4,7 +4,7 @@ import { AppError } from '../lib/errors.ts';
 import { appendToTimeline } from '../discussions/timeline.ts';
 import { threadKeys } from '../discussions/store.ts';
 import type { Deliveries, RecordedEvent } from '../workers/stream-handler.ts';
-import { ballotIdFor, pollApiId, pollKeys, type BallotItem, type PollItem } from './store.ts';
+import { findBallot, pollApiId, pollKeys, type PollItem } from './store.ts';
 
 /** A ballot in words, for the thread's timeline: "Agree", "Red, Blue", "1. Ana, 2. Ben"… */
 export function describeChoices(poll: Poll, choices: unknown): string {
@@ -28,7 +28,7 @@ export async function addVoteToTimeline(event: RecordedEvent): Promise<void> {
   if (data.anonymous || !event.actorId) return;
   const item = await get<PollItem>(pollKeys.poll(data.pollId));
   if (!item?.threadId || item.poll.anonymous) return;
-  const ballot = await get<BallotItem>(pollKeys.ballot(data.pollId, await ballotIdFor(data.pollId, event.actorId)));
+  const ballot = await findBallot(data.pollId, event.actorId);
   if (!ballot) return;
   const markerKey = { pk: threadKeys.thread(item.threadId).pk, sk: `delivered#${event.eventId}` };
   if (await get(markerKey)) return;

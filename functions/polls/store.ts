@@ -4,7 +4,7 @@ import type { Volume } from '../../shared/schemas/notifications.ts';
 import { hmac } from '../lib/crypto.ts';
 import { forEachPage, getMany, patch, type Key } from '../lib/db.ts';
 import { notFound } from '../lib/errors.ts';
-import { getSigningKey } from '../lib/secrets.ts';
+import { getBallotKey, getSigningKey } from '../lib/secrets.ts';
 import type { Actor } from '../lib/session.ts';
 import { facts, groupKeys, isActive, type GroupContext, type GroupItem, type MembershipItem } from '../groups/store.ts';
 import { threadKeys, type ItemVolumeItem } from '../discussions/store.ts';
@@ -92,7 +92,27 @@ export const pollFacts = (item: PollItem): PollFacts => ({
   status: status(item),
 });
 
-export const ballotIdFor = async (pollId: string, userId: string) => hmac(await getSigningKey(), `ballot|${pollId}|${userId}`);
+/** A voter's ballot id in a poll, under the ballot key (its own secret, never rotated). */
+export const ballotIdFor = async (pollId: string, userId: string) => hmac(await getBallotKey(), `ballot|${pollId}|${userId}`);
+
+/**
+ * Where a ballot cast before ballots had their own key lives: under the signing key. It is read
+ * as well as the current id, so those voters still find (and change) their ballot; once the
+ * signing key rotates they no longer do, and their has-voted marker still stops a second ballot.
+ */
+const legacyBallotIdFor = async (pollId: string, userId: string) => hmac(await getSigningKey(), `ballot|${pollId}|${userId}`);
+
+/** The keys a voter's ballot may be under, current first. */
+export const ballotKeysFor = async (pollId: string, userId: string): Promise<Key[]> => [
+  pollKeys.ballot(pollId, await ballotIdFor(pollId, userId)),
+  pollKeys.ballot(pollId, await legacyBallotIdFor(pollId, userId)),
+];
+
+/** A voter's ballot, wherever it is kept (see `ballotKeysFor`). */
+export async function findBallot(pollId: string, userId: string): Promise<BallotItem | null> {
+  const [current, legacy] = await getMany<BallotItem>(await ballotKeysFor(pollId, userId));
+  return current ?? legacy ?? null;
+}
 
 export const pollApiId = (item: Pick<PollItem, 'groupId' | 'pollId'>) => `${item.groupId}.${item.pollId}`;
 
@@ -169,14 +189,17 @@ export interface PollContext extends GroupContext {
  */
 export async function loadPoll(id: string, actor: Actor | null): Promise<PollContext> {
   const { groupId, pollId } = parsePollId(id);
-  const ballotId = actor ? await ballotIdFor(pollId, actor.id) : null;
-  const [item, group, membership, ballot, voter, invitee, volume] = (await getMany([
+  const ballotKeys = actor ? await ballotKeysFor(pollId, actor.id) : null;
+  const [item, group, membership, voter, invitee, volume, currentBallot, legacyBallot] = (await getMany([
     pollKeys.poll(pollId),
     groupKeys.group(groupId),
-    ...(actor && ballotId
-      ? [groupKeys.membership(groupId, actor.id), pollKeys.ballot(pollId, ballotId), pollKeys.voter(pollId, actor.id), pollKeys.invitee(pollId, actor.id), pollKeys.volume(pollId, actor.id)]
+    ...(actor && ballotKeys
+      ? [groupKeys.membership(groupId, actor.id), pollKeys.voter(pollId, actor.id), pollKeys.invitee(pollId, actor.id), pollKeys.volume(pollId, actor.id), ...ballotKeys]
       : []),
-  ])) as [PollItem | null, GroupItem | null, MembershipItem | null, BallotItem | null, VoterItem | null, Key | null, ItemVolumeItem | null | undefined];
+  ])) as [PollItem | null, GroupItem | null, MembershipItem | null, VoterItem | null, Key | null, ItemVolumeItem | null | undefined, BallotItem | null, BallotItem | null];
+  const ballot = currentBallot ?? legacyBallot ?? null;
+  // A ballot keeps the key it was cast under; a new one takes the current key.
+  const ballotId = ballotKeys ? (ballot ?? ballotKeys[0]!).sk.slice('ballot#'.length) : null;
   if (!item) throw notFound('No such poll.');
   let current = { group, membership: membership ?? null };
   // A poll moves with its thread; an id from before the move names the old group. The poll says

@@ -86,7 +86,11 @@ async function writeVote(
     const codes = await transact([
       ballot ? put({ ...ballot }, guard) : remove(ballotKey, guard),
       tallyUpdate(item.pollId, item.groupId, adds),
-      next ? put({ ...pollKeys.voter(item.pollId, actor.id), type: 'pollVoter', userId: actor.id }) : remove(pollKeys.voter(item.pollId, actor.id)),
+      // One has-voted marker, one ballot: a first ballot needs the voter not to have voted, so a
+      // ballot that cannot be found (its key changed) never lets anyone vote twice.
+      next
+        ? put({ ...pollKeys.voter(item.pollId, actor.id), type: 'pollVoter', userId: actor.id }, previous ? undefined : { if: 'attribute_not_exists(pk)' })
+        : remove(pollKeys.voter(item.pollId, actor.id)),
       check(groupKeys.membership(item.groupId, actor.id), { if: 'attribute_exists(pk) AND attribute_not_exists(#revokedAt)' }),
       next
         ? recordEvent({ kind: 'VoteCast', groupId: item.groupId, pollId: item.pollId, anonymous }, meta)
@@ -95,6 +99,7 @@ async function writeVote(
     if (!codes) return { ...context, item: { ...item, tally: applyAdds(item.tally, adds) }, ballot, hasVoted: Boolean(next) };
     // Closed or moved meanwhile: the next attempt reads the poll again and authorizes it afresh.
     if (codes[1] === 'ConditionalCheckFailed') continue;
+    if (codes[2] === 'ConditionalCheckFailed') throw new AppError(409, 'already_voted', 'Your vote in this poll is already counted, and it cannot be changed.');
     if (codes[3] === 'ConditionalCheckFailed') throw forbidden('You are not one of this poll\u2019s voters.');
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(60, 3 * (attempt + 1))));
   }

@@ -14,6 +14,8 @@ export interface FunctionResources {
   uploadsBucketArn: string;
   exportsBucketArn: string;
   signingSecretArn: string;
+  /** The ballot key's secret (never rotated); read wherever the signing secret is. */
+  ballotSecretArn: string;
   /** SES identity and configuration set the function may send through. */
   mailArns: string[];
   /** Government only: the key behind the table, buckets and secret. */
@@ -127,10 +129,10 @@ export class MootFunction extends Construct {
     return this.grantObjects(this.resources.exportsBucketArn, access, 'Export object keys are generated per export at run time; the bucket holds nothing else and objects expire.');
   }
 
-  /** The HMAC secret for signed cursors and unsubscribe links. */
+  /** The HMAC secrets: for signed cursors and unsubscribe links, and for ballot keys. */
   grantSigningSecret(): this {
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.resources.signingSecretArn] }),
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.resources.signingSecretArn, this.resources.ballotSecretArn] }),
     );
     return this.grantDataKey();
   }

@@ -139,6 +139,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const secretFile = dataDir ? join(dataDir, 'signing-secret') : undefined;
     if (secretFile && !existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
     const signingSecret = secretFile ? readFileSync(secretFile, 'utf8').trim() : randomBytes(32).toString('base64url');
+    // Ballots are keyed with a key of their own that never rotates (rotating it would let voters vote
+    // again); it persists like the one above.
+    const ballotKeyFile = dataDir ? join(dataDir, 'ballot-secret') : undefined;
+    if (ballotKeyFile && !existsSync(ballotKeyFile)) writeFileSync(ballotKeyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
+    const ballotSecret = ballotKeyFile ? readFileSync(ballotKeyFile, 'utf8').trim() : randomBytes(32).toString('base64url');
     // Group archives are signed with an Ed25519 key derived from this secret; it persists like the one above.
     const archiveKeyFile = dataDir ? join(dataDir, 'archive-signing-secret') : undefined;
     if (archiveKeyFile && !existsSync(archiveKeyFile)) writeFileSync(archiveKeyFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
@@ -151,6 +156,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     Object.assign(process.env, {
       MOOT_LOCAL: '1',
       SIGNING_SECRET: signingSecret,
+      BALLOT_SECRET: ballotSecret,
       ARCHIVE_SIGNING_SECRET: archiveSigningSecret,
       ORIGIN_SECRET: originSecret,
       TABLE_NAME: tableName,
