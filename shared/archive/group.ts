@@ -46,4 +46,6 @@ export interface GroupManifest {
   files: ManifestFile[];
   /** The CSV and HTML objects written beside the archive: `name` (e.g. `members.csv`), size and SHA-256 of their bytes. */
   companions: Array<{ name: string; size: number; sha256: string }>;
+  /** Ed25519 by the deployment that wrote the archive, over this manifest without this field (README, "Signature, trust and placeholders"). */
+  signature?: { alg: 'Ed25519'; deployment: string; keyId: string; value: string };
 }
