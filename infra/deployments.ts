@@ -48,6 +48,19 @@ export interface Deployment {
   /** The account's SES sending rate; the mail sender paces itself to it. */
   sesRatePerSecond: number;
   invitationsPerInviterPerDay: number;
+  /**
+   * The deployments (by id) whose signed group archives this one trusts to keep identities: people
+   * matched to accounts by email, as in a move from the US service to the EU one. Its own archives
+   * are always trusted; an archive from anywhere else imports its people as unclaimed placeholders.
+   */
+  trusts: string[];
+  /**
+   * The Ed25519 public keys (raw, base64url) this deployment signs group archives with, as published
+   * at https://<domain>/.well-known/moot-archive-keys.json after its first deploy (the key follows
+   * from a secret generated then). Deployments that trust it get these as TRUSTED_ARCHIVE_KEYS;
+   * until they are written here, nobody else keeps identities from its archives.
+   */
+  archiveKeys: string[];
 }
 
 const mootBranding: Branding = {
@@ -56,6 +69,8 @@ const mootBranding: Branding = {
 };
 
 const DEFAULT_INVITATIONS_PER_DAY = 500;
+/** The SaaS deployments trust one another's archives: moving a group between regions keeps its people. */
+const SAAS = ['Us', 'Eu', 'Au'];
 
 export const deployments: Deployment[] = [
   {
@@ -69,6 +84,8 @@ export const deployments: Deployment[] = [
     branding: mootBranding,
     sesRatePerSecond: 14,
     invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+    trusts: SAAS,
+    archiveKeys: [],
   },
   {
     id: 'Eu',
@@ -81,6 +98,8 @@ export const deployments: Deployment[] = [
     branding: mootBranding,
     sesRatePerSecond: 14,
     invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+    trusts: SAAS,
+    archiveKeys: [],
   },
   {
     id: 'Au',
@@ -93,6 +112,8 @@ export const deployments: Deployment[] = [
     branding: mootBranding,
     sesRatePerSecond: 14,
     invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+    trusts: SAAS,
+    archiveKeys: [],
   },
   {
     // Its own account (and AWS Organizations OU in practice): nothing here is shared with SaaS.
@@ -113,8 +134,25 @@ export const deployments: Deployment[] = [
     },
     sesRatePerSecond: 1,
     invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,
+    // Isolated: an archive from anywhere else, SaaS included, brings placeholders, never accounts.
+    trusts: [],
+    archiveKeys: [],
   },
 ];
+
+/**
+ * The archive keys a deployment's importer trusts besides its own (TRUSTED_ARCHIVE_KEYS): those of
+ * the deployments it lists in `trusts`. A name in `trusts` that is no deployment is a mistake.
+ */
+export function trustedArchiveKeys(deployment: Deployment): Array<{ deployment: string; publicKey: string }> {
+  return deployment.trusts
+    .filter((id) => id !== deployment.id)
+    .flatMap((id) => {
+      const trusted = deployments.find((d) => d.id === id);
+      if (!trusted) throw new Error(`${deployment.id} trusts "${id}", which is not a deployment`);
+      return trusted.archiveKeys.map((publicKey) => ({ deployment: id, publicKey }));
+    });
+}
 
 export interface ProfileSettings {
   /**

@@ -27,6 +27,7 @@ export class StatefulStack extends Stack {
   readonly uploads: s3.Bucket;
   readonly exports: s3.Bucket;
   readonly signingSecret: secretsmanager.Secret;
+  readonly archiveSigningSecret: secretsmanager.Secret;
   readonly ballotSecret: secretsmanager.Secret;
   /** Government only: the customer-managed key behind the table, buckets, secret and backups. */
   readonly dataKey: kms.Key | undefined;
@@ -143,6 +144,19 @@ export class StatefulStack extends Stack {
       this.ballotSecret,
       'AwsSolutions-SMG4',
       'Never rotated, by design: a ballot is found by an HMAC of its poll and voter under this key, so a new key would let every voter of an open poll vote a second time.',
+    );
+
+    // The Ed25519 key that signs group archives follows from this secret (functions/exports/archive-signature.ts).
+    this.archiveSigningSecret = new secretsmanager.Secret(this, 'ArchiveSigningSecret', {
+      description: `Moot ${deployment.id}: seed of the Ed25519 key that signs group archives`,
+      encryptionKey: this.dataKey,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.archiveSigningSecret,
+      'AwsSolutions-SMG4',
+      'Other deployments pin the public key that follows from it (infra/deployments.ts archiveKeys); it is rotated deliberately by an operator, the new key published and pinned first, not on a schedule.',
     );
 
     if (settings.backup) this.addInRegionBackup(deployment, settings.backup.retentionDays);

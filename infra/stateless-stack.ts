@@ -27,7 +27,7 @@ import { Mail, mailNames } from './constructs/mail.ts';
 import { MootFunction, type MootFunctionProps } from './constructs/moot-function.ts';
 import { JOBS_NODE_OPTIONS } from './node-options.ts';
 import { JOB_KINDS } from '../functions/workers/job-kinds.ts';
-import { apiOriginDomain, type Deployment, physicalNames, profileSettings } from './deployments.ts';
+import { apiOriginDomain, type Deployment, physicalNames, profileSettings, trustedArchiveKeys } from './deployments.ts';
 import { ORIGIN_HEADER } from '../functions/lib/origin.ts';
 import { acknowledge, acknowledgeLibraryWildcards } from './nag.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -43,7 +43,8 @@ export interface StatelessStackProps extends StackProps {
 
 /** Capabilities get the ordinary set unless listed here; new capabilities need no change. */
 const capabilityGrants: Record<string, (fn: MootFunction) => void> = {
-  meta: () => {},
+  // Publishes the archive key at /.well-known/moot-archive-keys.json.
+  meta: (fn) => fn.grantArchiveKey(),
   // Exports and account data write archives, and an erased account's files are deleted.
   exports: (fn) => fn.grantTable('rw').grantUploads('rw').grantExports('rw').grantSigningSecret().grantSendMail(),
   account: (fn) => fn.grantTable('rw').grantUploads('rw').grantExports('rw').grantSigningSecret().grantSendMail(),
@@ -131,6 +132,8 @@ export class StatelessStack extends Stack {
       DEPLOYMENT_ID: deployment.id,
       BRAND_NAME: deployment.branding.name,
       SIGNING_SECRET_ARN: stateful.signingSecret.secretArn,
+      ARCHIVE_SIGNING_SECRET_ARN: stateful.archiveSigningSecret.secretArn,
+      TRUSTED_ARCHIVE_KEYS: JSON.stringify(trustedArchiveKeys(deployment)),
       BALLOT_SECRET_ARN: stateful.ballotSecret.secretArn,
       ORIGIN_SECRET_ARN: this.originSecret.secretArn,
       SES_RATE_PER_SECOND: String(deployment.sesRatePerSecond),
@@ -141,6 +144,7 @@ export class StatelessStack extends Stack {
       uploadsBucketArn: `arn:${this.partition}:s3:::${names.uploadsBucket}`,
       exportsBucketArn: `arn:${this.partition}:s3:::${names.exportsBucket}`,
       signingSecretArn: stateful.signingSecret.secretArn,
+      archiveSigningSecretArn: stateful.archiveSigningSecret.secretArn,
       ballotSecretArn: stateful.ballotSecret.secretArn,
       mailArns: [mail.identityArn, mail.configurationSetArn],
       dataKey: stateful.dataKey,
@@ -271,6 +275,7 @@ export class StatelessStack extends Stack {
       .grantUploads('rw')
       .grantExports('rw')
       .grantSigningSecret()
+      .grantArchiveKey()
       .grantSendMail();
     jobs.fn.addEventSource(streamSource([
       lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('event') }, kind: { S: [...JOB_KINDS] } } } }),
@@ -382,6 +387,15 @@ export class StatelessStack extends Stack {
         ],
       },
       additionalBehaviors: {
+        // Other deployments fetch the archive keys here (the route table's one path outside /api).
+        '/.well-known/*': {
+          origin: apiOrigin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+          originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+          responseHeadersPolicy: headers,
+        },
         '/api/*': {
           origin: apiOrigin,
           viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,

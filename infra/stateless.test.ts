@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { functionNames, routes } from '../shared/api/routes.ts';
-import { deployments, physicalNames, profileSettings, stackName } from './deployments.ts';
+import { deployments, physicalNames, profileSettings, stackName, trustedArchiveKeys } from './deployments.ts';
 import { resourcesOf, type Synthesized, synthesize } from './test-support/synth.ts';
 
 let synth: Synthesized;
@@ -205,6 +205,33 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
     expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad'); // Managed-CachingDisabled
     expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac'); // AllViewerExceptHostHeader
     expect(api.ViewerProtocolPolicy).toBe('https-only');
+  });
+
+  it('signs archives with its own key, trusts only the archive keys of the deployments it lists, and publishes its key at /.well-known through CloudFront', () => {
+    const env = (name: string) => lambdaFor(name).Properties.Environment.Variables;
+    for (const name of ['jobs', 'meta']) expect(JSON.stringify(env(name).ARCHIVE_SIGNING_SECRET_ARN), name).toContain('ArchiveSigningSecret');
+    expect(JSON.parse(env('jobs').TRUSTED_ARCHIVE_KEYS)).toEqual(trustedArchiveKeys(deployment));
+    for (const id of deployment.trusts) expect(deployments.map((d) => d.id)).toContain(id);
+    // The isolated government stack keeps no identities from any archive but its own.
+    if (deployment.profile === 'government') expect(deployment.trusts.filter((id) => id !== deployment.id)).toEqual([]);
+    else expect(deployment.trusts).toEqual(expect.arrayContaining(deployments.filter((d) => d.profile === 'saas').map((d) => d.id)));
+
+    // Only the jobs worker and the key's publisher may read the secret.
+    const readers = resourcesOf(template(), 'AWS::IAM::Policy')
+      .filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('ArchiveSigningSecret'))
+      .map((p) => JSON.stringify(p.Properties.Roles));
+    expect(readers).toHaveLength(2);
+    expect(readers.join()).toMatch(/Fnjobs/);
+    expect(readers.join()).toMatch(/Fnmeta/);
+
+    const distribution = resourcesOf(template(), 'AWS::CloudFront::Distribution')[0]!.Properties.DistributionConfig;
+    const wellKnown = distribution.CacheBehaviors.find((b: any) => b.PathPattern === '/.well-known/*');
+    const api = distribution.CacheBehaviors.find((b: any) => b.PathPattern === '/api/*');
+    expect(wellKnown.TargetOriginId).toBe(api.TargetOriginId);
+    expect([...wellKnown.AllowedMethods].sort()).toEqual(['GET', 'HEAD']);
+    expect(wellKnown.ViewerProtocolPolicy).toBe('https-only');
+    const routeKeys = resourcesOf(template(), 'AWS::ApiGatewayV2::Route').map((r) => r.Properties.RouteKey);
+    expect(routeKeys).toContain('GET /.well-known/moot-archive-keys.json');
   });
 
   it('rewrites extension-less paths to the SPA shell', () => {

@@ -14,6 +14,8 @@ export interface FunctionResources {
   uploadsBucketArn: string;
   exportsBucketArn: string;
   signingSecretArn: string;
+  /** The seed of the key that signs group archives. */
+  archiveSigningSecretArn: string;
   /** The ballot key's secret (never rotated); read wherever the signing secret is. */
   ballotSecretArn: string;
   /** SES identity and configuration set the function may send through. */
@@ -141,6 +143,14 @@ export class MootFunction extends Construct {
   grantOriginSecret(secret: secretsmanager.ISecret): this {
     secret.grantRead(this.role);
     return this;
+  }
+
+  /** The archive signing key: for the jobs worker (signs exports, trusts its own) and the key's publication. */
+  grantArchiveKey(): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.resources.archiveSigningSecretArn] }),
+    );
+    return this.grantDataKey();
   }
 
   /** Send through the deployment's SES identity and configuration set, nothing else. */
