@@ -5,6 +5,7 @@ import { invalid, notFound } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { loadThread, pad, parseThreadId, threadFacts, type ThreadContext, type TimelineItem, type VersionItem } from './store.ts';
 import { threadView, timelineItemView } from './views.ts';
+import { hiddenVoteSeqs } from './vote-items.ts';
 
 export const TIMELINE_PAGE = 50;
 
@@ -27,8 +28,9 @@ async function timelinePage(context: ThreadContext, query: { from?: number; curs
     Limit: TIMELINE_PAGE,
     ExclusiveStartKey: start,
   });
+  const hidden = await hiddenVoteSeqs(page.items, context.viewer.userId);
   return {
-    items: page.items.map((item) => timelineItemView(item, thread, context.viewer)),
+    items: page.items.filter((item) => !hidden.has(item.seq)).map((item) => timelineItemView(item, thread, context.viewer)),
     cursor: await encodeCursor(scope, page.lastKey),
   };
 }

@@ -6,6 +6,7 @@ import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { claimUploads, resolveMentions } from './content.ts';
 import { loadThread, parseCommentId, parseThreadId, threadFacts, threadKeys, type ThreadItem, type TimelineItem } from './store.ts';
 import { timelineItemView } from './views.ts';
+import { isHiddenVote } from './vote-items.ts';
 
 const MAX_ATTEMPTS = 200;
 
@@ -29,7 +30,7 @@ export async function postComment(request: ApiRequest<'POST /api/discussions/{id
   if (input.parentId) {
     const ref = parseParent(input.parentId, threadId);
     parent = await get<TimelineItem>(threadKeys.item(threadId, ref));
-    if (!parent) throw invalid({ parentId: 'The comment you reply to no longer exists.' });
+    if (!parent || (await isHiddenVote(parent, actor.id))) throw invalid({ parentId: 'The comment you reply to no longer exists.' });
     if (parent.depth >= context.thread.maxDepth && parent.parentSeq) {
       parent = await get<TimelineItem>(threadKeys.item(threadId, parent.parentSeq));
       if (!parent) throw invalid({ parentId: 'The comment you reply to no longer exists.' });

@@ -7,6 +7,7 @@ import { forbidden, notFound } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { loadThread, parseCommentId, parseThreadId, threadFacts, threadKeys, type TimelineItem } from './store.ts';
 import { reactionsView } from './views.ts';
+import { isHiddenVote } from './vote-items.ts';
 
 type Subject = { type: 'discussion' | 'comment'; id: string };
 
@@ -19,7 +20,7 @@ async function target(subject: Subject, actor: ApiRequest<'PUT /api/reactions'>[
   }
   if (ref.seq !== null) {
     const comment = await get<TimelineItem>(threadKeys.item(ref.threadId, ref.seq));
-    if (!comment || comment.deletedAt) throw notFound('Nothing to react to.');
+    if (!comment || comment.deletedAt || (await isHiddenVote(comment, context.viewer.userId))) throw notFound('Nothing to react to.');
   }
   return { context, key: ref.seq === null ? threadKeys.thread(ref.threadId) : threadKeys.item(ref.threadId, ref.seq) };
 }

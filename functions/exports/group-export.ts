@@ -20,7 +20,9 @@ import type { RecordedEvent } from '../workers/stream-handler.ts';
 import type { AttachmentItem } from '../discussions/content.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
 import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } from '../groups/store.ts';
-import type { BallotItem, OutcomeItem, PollItem } from '../polls/store.ts';
+import { canSeeResults, canSeeVotes } from '../../shared/permissions/polls.ts';
+import { emptyTally, toStoredTally } from '../../shared/polls/index.ts';
+import { pollFacts, pollKeys, type BallotItem, type OutcomeItem, type PollItem } from '../polls/store.ts';
 import { signManifest } from './archive-signature.ts';
 import { GzipUpload, removeSpool, SpooledObject } from './multipart.ts';
 import { csvHeader, csvRow, html } from './render.ts';
@@ -248,8 +250,19 @@ async function writeThread(out: ExportOutputs, handle: string, thread: ThreadIte
   await out.html.write(html.thread(thread));
   const attachmentIds = new Set(thread.attachmentIds ?? []);
   const pk = `discussion#${thread.threadId}`;
+  // A vote in the timeline says who voted how: it leaves only while anyone may see the poll's votes.
+  const votesShown = new Map<string, boolean>();
+  const voteShown = async (refId: string | undefined) => {
+    const pollId = refId?.split('.').at(-1) ?? '';
+    if (!votesShown.has(pollId)) {
+      const poll = await get<PollItem>(pollKeys.poll(pollId));
+      votesShown.set(pollId, poll !== null && canSeeVotes(pollFacts(poll), false));
+    }
+    return votesShown.get(pollId)!;
+  };
   await forEachPage<TimelineItem & { attachments?: Array<{ filename: string }> }>(partition(pk, 'item#'), async (items) => {
     for (const item of items) {
+      if (item.kind === 'vote' && !item.deletedAt && !(await voteShown(item.refId))) continue;
       await out.line({ type: 'item', ...clean(item) });
       for (const id of item.attachmentIds ?? []) attachmentIds.add(id);
       if (item.kind === 'comment') await out.csv.comments.write(csvRow([handle, thread.threadId, item.seq, item.parentSeq, item.authorId, item.authorName, item.createdAt, item.editedAt, item.deletedAt, item.body]));
@@ -301,15 +314,20 @@ async function writeAttachment(out: ExportOutputs, attachment: AttachmentItem): 
   await out.line({ type: 'file', ...file, contentType: attachment.contentType, chunks: index });
 }
 
-async function writePoll(out: ExportOutputs, handle: string, item: PollItem): Promise<void> {
-  const poll = item.poll;
+async function writePoll(out: ExportOutputs, handle: string, stored: PollItem): Promise<void> {
+  const poll = stored.poll;
+  // Results hidden from anyone who has not voted stay hidden in the archive too: such a poll
+  // leaves without its totals, has-voted markers and ballots.
+  const resultsShown = canSeeResults(pollFacts(stored), false);
+  const item: PollItem = resultsShown ? stored : { ...stored, tally: toStoredTally(emptyTally(poll)) as unknown as Record<string, unknown> };
   await out.line({ type: 'poll', ...clean(item) });
-  await out.csv.polls.write(csvRow([handle, item.pollId, item.threadId, poll.type, poll.title, poll.anonymous, poll.options.map((o) => `${o.id}=${o.name}`).join('; '), item.createdAt, poll.closingAt, item.closedAt, Number((item.tally as { voters?: number }).voters ?? 0)]));
+  await out.csv.polls.write(csvRow([handle, item.pollId, item.threadId, poll.type, poll.title, poll.anonymous, poll.options.map((o) => `${o.id}=${o.name}`).join('; '), item.createdAt, poll.closingAt, item.closedAt, resultsShown ? Number((item.tally as { voters?: number }).voters ?? 0) : null]));
   await out.html.write(html.poll(item));
   const pk = `poll#${item.pollId}`;
   await forEachPage<{ userId: string }>(partition(pk, 'invitee#'), async (page) => {
     for (const i of page) await out.line({ type: 'invitee', pollId: item.pollId, userId: i.userId });
   });
+  if (!resultsShown) return writeOutcomeAndEnd(out, handle, item);
   await forEachPage<{ userId: string }>(partition(pk, 'voter#'), async (page) => {
     for (const v of page) await out.line({ type: 'voter', pollId: item.pollId, userId: v.userId });
   });
@@ -324,7 +342,11 @@ async function writePoll(out: ExportOutputs, handle: string, item: PollItem): Pr
       await out.csv.votes.write(csvRow([handle, item.pollId, b.voterId, b.voterName, b.castAt, JSON.stringify(b.choices), b.reason]));
     }
   });
-  const outcome = await get<OutcomeItem>({ pk, sk: 'outcome' });
+  await writeOutcomeAndEnd(out, handle, item);
+}
+
+async function writeOutcomeAndEnd(out: ExportOutputs, handle: string, item: PollItem): Promise<void> {
+  const outcome = await get<OutcomeItem>({ pk: `poll#${item.pollId}`, sk: 'outcome' });
   if (outcome) {
     await out.line({ type: 'outcome', ...clean(outcome) });
     await out.csv.outcomes.write(csvRow([handle, item.pollId, outcome.authorId, outcome.authorName, outcome.createdAt, outcome.statement, outcome.optionId, outcome.reviewOn]));

@@ -4,7 +4,8 @@ import { AppError } from '../lib/errors.ts';
 import { appendToTimeline } from '../discussions/timeline.ts';
 import { threadKeys } from '../discussions/store.ts';
 import type { Deliveries, RecordedEvent } from '../workers/stream-handler.ts';
-import { findBallot, pollApiId, pollKeys, type PollItem } from './store.ts';
+import { canSeeVotes } from '../../shared/permissions/polls.ts';
+import { findBallot, pollApiId, pollFacts, pollKeys, type PollItem } from './store.ts';
 
 /** A ballot in words, for the thread's timeline: "Agree", "Red, Blue", "1. Ana, 2. Ben"… */
 export function describeChoices(poll: Poll, choices: unknown): string {
@@ -20,14 +21,16 @@ export function describeChoices(poll: Poll, choices: unknown): string {
 
 /**
  * VoteCast on a poll inside a thread: the vote joins the thread's timeline (never for anonymous
- * polls, whose events name no voter). Run from the stream, so voting itself stays one transaction;
+ * polls, whose events name no voter, nor for polls whose results are hidden). Run from the stream, so voting itself stays one transaction;
  * a marker keyed by the event makes a redelivered batch add nothing twice.
  */
 export async function addVoteToTimeline(event: RecordedEvent): Promise<void> {
   const data = event.data as { groupId: string; pollId: string; anonymous: boolean };
   if (data.anonymous || !event.actorId) return;
   const item = await get<PollItem>(pollKeys.poll(data.pollId));
-  if (!item?.threadId || item.poll.anonymous) return;
+  // Everyone who reads the thread reads its timeline, so a vote joins it only while anyone at all,
+  // voted or not, may see the poll's votes.
+  if (!item?.threadId || !canSeeVotes(pollFacts(item), false)) return;
   const ballot = await findBallot(data.pollId, event.actorId);
   if (!ballot) return;
   const markerKey = { pk: threadKeys.thread(item.threadId).pk, sk: `delivered#${event.eventId}` };

@@ -1,10 +1,11 @@
 import { canSeeGroup, isMember } from '../../shared/permissions/groups.ts';
+import { canSeeResults } from '../../shared/permissions/polls.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
-import { queryPage } from '../lib/db.ts';
+import { getMany, queryPage } from '../lib/db.ts';
 import { notFound } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { loadGroup } from '../groups/store.ts';
-import { pollApiId, status, type PollItem } from './store.ts';
+import { pollApiId, pollFacts, pollKeys, status, type PollItem, type VoterItem } from './store.ts';
 import { authorView } from '../lib/author.ts';
 
 /** GET /api/groups/{id}/polls?status=open|closed: one gsi1 Query per page (open: soonest closing first). */
@@ -21,6 +22,12 @@ export async function listPolls(request: ApiRequest<'GET /api/groups/{id}/polls'
     Limit: 20,
     ExclusiveStartKey: await decodeCursor(scope, request.query.cursor),
   });
+  // How many voted is part of the results: hidden from whoever may not see them (for "until voted",
+  // one BatchGet of the reader's has-voted markers on this page).
+  const untilVoted = page.items.filter((p) => !canSeeResults(pollFacts(p), false) && canSeeResults(pollFacts(p), true)).map((p) => p.pollId);
+  const voted = new Set(
+    (await getMany<VoterItem>(untilVoted.map((id) => pollKeys.voter(id, context.viewer.userId!)))).filter((v): v is VoterItem => v !== null).map((v) => v.pk.slice('poll#'.length)),
+  );
   return {
     body: {
       items: page.items.map((p) => ({
@@ -31,7 +38,7 @@ export async function listPolls(request: ApiRequest<'GET /api/groups/{id}/polls'
         closingAt: p.poll.closingAt,
         closedAt: p.closedAt ?? null,
         anonymous: p.poll.anonymous,
-        voters: (p.tally as { voters?: number }).voters ?? 0,
+        voters: canSeeResults(pollFacts(p), voted.has(p.pollId)) ? ((p.tally as { voters?: number }).voters ?? 0) : null,
         discussionId: p.threadId ? `${p.groupId}.${p.threadId}` : null,
         author: authorView(p),
       })),

@@ -65,7 +65,8 @@ export interface PollSummary {
   closingAt: string | null;
   closedAt: string | null;
   anonymous: boolean;
-  voters: number;
+  /** Null while the reader may not see the results. */
+  voters: number | null;
   discussionId: string | null;
   author: Person;
 }
