@@ -4,6 +4,7 @@ import { startStack } from '../../scripts/test-support/stack.ts';
 import {
   createGroup,
   emailedLink,
+  emailsTo,
   expectHeading,
   expectNoAccessibilityViolations,
   giveName,
@@ -32,6 +33,7 @@ let arohaPage: Page;
 let benContext: BrowserContext;
 let benPage: Page;
 let joinLink = '';
+let secretHandle = '';
 
 beforeAll(async () => {
   stack = await startStack();
@@ -125,6 +127,20 @@ describe('a group, from its creation to people joining and leaving', () => {
     await arohaPage.getByText(ben.email, { exact: true }).waitFor();
     expect(await arohaPage.getByText('No one is waiting.', { exact: false }).isVisible()).toBe(true);
     await expectNoAccessibilityViolations(arohaPage);
+  });
+
+  it('refuses to send Ben\u2019s invitation again moments after the first, and says when it can be', async () => {
+    // Act: by keyboard, as the row's own button
+    const resend = arohaPage.locator('li', { hasText: ben.email }).getByRole('button', { name: /^Send again/ });
+    await resend.focus();
+    await arohaPage.keyboard.press('Enter');
+
+    // Assess
+    const refusal = arohaPage.getByRole('alert').filter({ hasText: 'Not sent' });
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/You can send it again in \d+ minutes\./);
+    expect(await emailsTo(stack, ben.email)).toHaveLength(1);
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
   });
 
   it('lets Ben accept the emailed invitation, asks his name, and takes him to the group', async () => {
@@ -285,6 +301,7 @@ describe('a group, from its creation to people joining and leaving', () => {
   it('answers a secret group’s address with the not-found page for anyone outside it', async () => {
     // Prepare
     const handle = await createGroup(stack, arohaPage, `Strike Committee ${run}`, 'Secret');
+    secretHandle = handle;
     const visitor = await (await browser.newContext()).newPage();
 
     // Act
@@ -295,6 +312,34 @@ describe('a group, from its creation to people joining and leaving', () => {
     expect(await visitor.title()).toBe('Group not found · Moot');
     expect(await visitor.content()).not.toContain('Strike Committee');
     await expectNoAccessibilityViolations(visitor);
+    await visitor.context().close();
+  });
+
+  it('makes a subgroup of a secret group secret, with a handle that does not name the parent, and hides it from outsiders', async () => {
+    // Prepare: the secret group made in the step before
+    const parentName = `Strike Committee ${run}`;
+    await arohaPage.goto(url(stack, `/g/${secretHandle}`));
+    await expectHeading(arohaPage, parentName);
+    await arohaPage.getByRole('link', { name: 'Create subgroup' }).click();
+    await expectHeading(arohaPage, 'Create a subgroup');
+
+    // Act
+    await arohaPage.getByLabel('Group name').fill('Hardship Fund');
+    expect(await arohaPage.getByRole('radio', { name: 'Secret' }).isChecked()).toBe(true);
+    expect(await arohaPage.getByLabel('Handle').inputValue()).toBe('');
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+    await arohaPage.getByRole('button', { name: 'Create subgroup' }).click();
+
+    // Assess
+    await arohaPage.waitForURL((address) => /^\/g\/hardship-fund-[0-9a-f]{6}$/.test(address.pathname));
+    await expectHeading(arohaPage, 'Hardship Fund');
+    const subPath = new URL(arohaPage.url()).pathname;
+    expect(subPath).not.toContain(secretHandle);
+    const visitor = await (await browser.newContext()).newPage();
+    await visitor.goto(url(stack, subPath));
+    await expectHeading(visitor, "We can't find that group");
+    expect(await visitor.content()).not.toContain('Hardship Fund');
+    expect(await visitor.content()).not.toContain('Strike Committee');
     await visitor.context().close();
   });
 });

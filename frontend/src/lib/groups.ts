@@ -36,7 +36,9 @@ export interface GroupRef {
 export interface GroupView extends GroupRef {
   description: string;
   descriptionHtml: string;
+  /** The parent's id and summary, only when the viewer may see the parent (a secret parent is never named). */
   parentId: string | null;
+  isSubgroup: boolean;
   parent: GroupRef | null;
   privacy: Privacy;
   discussionPrivacy: DiscussionPrivacy;
@@ -91,7 +93,7 @@ export const groupsApi = {
     call<MembershipView>('PATCH', `/memberships/${path(id)}`, input),
   removeMembership: (id: string) => call<void>('DELETE', `/memberships/${path(id)}`),
   invite: (id: string, emails: string[], message?: string) =>
-    call<{ invitations: Array<{ id: string; email: string; createdAt: string }> }>('POST', `/groups/${path(id)}/invitations`, {
+    call<{ invitations: Array<{ id: string; email: string; createdAt: string }>; notSent: Array<{ email: string; retryAfter: number }> }>('POST', `/groups/${path(id)}/invitations`, {
       emails,
       ...(message ? { message } : {}),
     }),
@@ -120,7 +122,8 @@ export const groupsApi = {
 export function factsOf(group: GroupView): GroupFacts {
   return {
     id: group.id,
-    parentId: group.parentId,
+    // A subgroup whose parent the viewer may not see still counts as a subgroup (none of its own).
+    parentId: group.parentId ?? (group.isSubgroup ? 'hidden' : null),
     privacy: group.privacy,
     discussionPrivacy: group.discussionPrivacy,
     membershipGranting: group.membershipGranting,
@@ -197,8 +200,8 @@ export const flagLabels: Record<keyof Flags, string> = {
   membersCanCreateSubgroups: 'Members can create subgroups',
 };
 
-/** A handle suggested from a name: lower-case words joined by dashes, under the parent's handle for a subgroup. */
-export function suggestHandle(name: string, parentHandle?: string): string {
+/** A handle suggested from a name: lower-case words joined by dashes, after `prefix` (a subgroup's, from `subgroupHandlePrefix`). */
+export function suggestHandle(name: string, prefix?: string | null): string {
   const words = name
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -207,7 +210,7 @@ export function suggestHandle(name: string, parentHandle?: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   if (!words) return '';
-  return (parentHandle ? `${parentHandle}-${words}` : words).slice(0, 100).replace(/-+$/, '');
+  return (prefix ? `${prefix}${words}` : words).slice(0, 100).replace(/-+$/, '');
 }
 
 /** "12 March 2026" in the reader's own locale. */
