@@ -12,6 +12,7 @@ import {
 import {
   canCreatePoll, canManagePoll, canReopenPoll, canSeePoll, canSeeResults, canSeeVotes, canVote, canWriteOutcome,
 } from '../shared/permissions/polls.ts';
+import { ORIGIN_HEADER } from './lib/origin.ts';
 import { randomViewer, signIn, uniqueEmail } from '../scripts/test-support/api.ts';
 import {
   actorNames, buildWorld, choicesFor, factsFor, type Actor, type ActorName, type Facts, type Obj, type ObjectName, type World,
@@ -97,6 +98,7 @@ const matrix = {
   'GET /api/me': { objects: ['self'], decide: signedIn },
   'PATCH /api/me': { objects: ['self'], decide: signedIn, body: (f) => ({ name: f.actor.person?.name ?? 'Someone' }) },
   'GET /api/openapi.json': { objects: ['none'], decide: anyone },
+  'GET /.well-known/moot-archive-keys.json': { objects: ['none'], decide: anyone },
   'GET /api/me/data': { objects: ['self'], decide: signedIn },
   'POST /api/me/exports': { objects: ['self'], decide: signedIn },
   'POST /api/me/deactivate': { objects: ['self'], decide: signedIn, phase: 'terminal' },
@@ -270,8 +272,10 @@ async function call(method: string, path: string, options: { cookie?: string; bo
     method,
     redirect: 'manual',
     headers: {
+      // As the browser sends them through CloudFront: same-site, behind the origin secret.
       origin: appUrl,
       'sec-fetch-site': 'same-origin',
+      [ORIGIN_HEADER]: inject('originSecret'),
       ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
       ...(options.cookie ? { cookie: options.cookie } : {}),
       ...options.headers,
@@ -295,6 +299,7 @@ const entries = matrix as Record<RouteKey, Entry>;
 const phaseOf = (key: RouteKey): Phase => entries[key].phase ?? (splitRouteKey(key).method === 'GET' ? 'read' : 'write');
 const failures = new Map<RouteKey, string[]>();
 const cellsRun = new Map<RouteKey, { allowed: number; denied: number }>();
+const routeMs = new Map<RouteKey, number>();
 let world: World;
 /** Marker texts each actor may not receive, computed once with the permission functions. */
 const forbiddenText = new Map<ActorName, Array<{ text: string; of: string }>>();
@@ -322,7 +327,12 @@ function verdict(key: RouteKey, entry: Entry, f: Facts, d: Decision, reply: Repl
 function leaks(entry: Entry, f: Facts, reply: Reply, phase: Phase): string | null {
   if (phase === 'final' || phase === 'terminal') return null;
   const revealed = entry.reveals?.(f) ?? [];
-  const found = (forbiddenText.get(f.actor.name) ?? []).filter((m) => reply.text.includes(m.text) && !revealed.includes(m.of as ObjectName));
+  const texts = [...(forbiddenText.get(f.actor.name) ?? [])];
+  // Who voted in an anonymous poll is seen by nobody (canSeeVotes is false for it): no answer about it names its voter.
+  if (f.obj.name === 'pollAnonymous' && f.poll && !canSeeVotes(f.poll, f.hasVoted) && f.actor.name !== 'member') {
+    texts.push({ text: world.people.member.name, of: 'pollAnonymous (its voter)' }, { text: world.people.member.userId, of: 'pollAnonymous (its voter)' });
+  }
+  const found = texts.filter((m) => reply.text.includes(m.text) && !revealed.includes(m.of as ObjectName));
   return found.length ? `${f.actor.name} on ${f.obj.name}: the answer (${reply.status}) names ${found.map((m) => m.of).join(', ')}, which they may not see` : null;
 }
 
@@ -345,11 +355,13 @@ async function runCell(key: RouteKey, actorName: ActorName, objName: ObjectName,
     d = entry.decide(f);
   }
   const { method } = splitRouteKey(key);
+  const t = Date.now();
   const reply = await call(method, pathFor(key, obj, actor) + (entry.query?.(f) ?? ''), {
     cookie: actor.cookie,
     body: entry.body ? await entry.body(f, world) : undefined,
     headers: entry.headers?.(),
   });
+  routeMs.set(key, (routeMs.get(key) ?? 0) + Date.now() - t);
   const counts = cellsRun.get(key) ?? { allowed: 0, denied: 0 };
   counts[d.allow && reachesUseCase ? 'allowed' : 'denied']++;
   cellsRun.set(key, counts);
@@ -463,6 +475,14 @@ describe('the authorization matrix', () => {
     }
   });
 
+  it('lets a deactivated person back in by signing in again, as an ordinary member (their old cookie stays dead)', async () => {
+    const back = await signIn(world.people.deactivated.email);
+    const group = await call('GET', `/api/groups/${world.groups.secret.id}`, { cookie: back.cookie });
+    expect(group.status).toBe(200);
+    expect(group.json.myMembership).toMatchObject({ role: 'member' });
+    expect((await call('GET', '/api/me', { cookie: world.actors.deactivated.cookie })).status).toBe(401);
+  });
+
   for (const phase of ['read', 'write', 'late', 'destructive', 'final', 'terminal'] as const) {
     it(`runs the ${phase} cells`, async () => {
       const t = Date.now();
@@ -478,6 +498,10 @@ describe('the authorization matrix', () => {
 
   it('reports its size and time', () => {
     const cells = [...cellsRun.values()].reduce((n, c) => n + c.allowed + c.denied, 0);
+    const neverAllowed = (Object.keys(matrix) as RouteKey[]).filter((k) => !cellsRun.get(k)?.allowed);
+    console.log(`authorization matrix: routes with no allowed cell: ${neverAllowed.join(', ') || 'none'}`);
+    const slowest = [...routeMs.entries()].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, ms]) => `${k} ${ms} ms`);
+    console.log(`authorization matrix: slowest routes (summed request time): ${slowest.join('; ')}`);
     console.log(`authorization matrix: ${cells} cells, ${Object.keys(matrix).length} routes, timings ms ${JSON.stringify({ ...timings, total: Date.now() - started, world: world.timings })}`);
     expect(cells).toBeGreaterThan(0);
   });

@@ -68,9 +68,9 @@ const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
 export async function addByInvitation(adminCookie: string, groupId: string, people: Person[]): Promise<void> {
   if (!people.length) return;
   await must('invite', api('POST', `/api/groups/${groupId}/invitations`, { cookie: adminCookie, body: { emails: people.map((p) => p.email) } }));
-  for (const p of people) {
+  await Promise.all(people.map(async (p) => {
     await must('accept', api('POST', `/api/invitations/${await invitationToken(p.email)}/accept`, { headers: { 'cloudfront-viewer-address': randomViewer() } }));
-  }
+  }));
 }
 
 export async function pendingInvitation(adminCookie: string, groupId: string): Promise<{ id: string; token: string; email: string }> {
@@ -185,9 +185,8 @@ export async function buildWorld(): Promise<World> {
   ) as [Person, Person, Person, Person, Person, Person, Person, Person];
   mark('people');
 
-  const open = await createGroup(admin.cookie, { name: marker('GroupOpen'), privacy: 'open' });
-  const closed = await createGroup(admin.cookie, { name: marker('GroupClosed'), privacy: 'closed' });
-  const secret = await createGroup(admin.cookie, { name: marker('GroupSecret'), privacy: 'secret' });
+  const [open, closed, secret] = await Promise.all((['open', 'closed', 'secret'] as const).map((privacy) =>
+    createGroup(admin.cookie, { name: marker(`Group${privacy[0]!.toUpperCase()}${privacy.slice(1)}`), privacy }))) as [Awaited<ReturnType<typeof createGroup>>, Awaited<ReturnType<typeof createGroup>>, Awaited<ReturnType<typeof createGroup>>];
   // The subgroup takes the defaults: finding 3 is about what those make of a secret parent.
   const subOfSecret = await createGroup(admin.cookie, { name: marker('GroupSubOfSecret'), parentId: secret.id });
   const moveTarget = await createGroup(admin.cookie, { name: marker('GroupMoveTarget'), privacy: 'closed' });
