@@ -7,8 +7,7 @@ import { fromStoredTally, recount, toStoredTally, type Ballot, type Poll } from 
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { emailHash, newId } from '../lib/crypto.ts';
-import { batchPut, create, get, getMany, patch, put, queryPage, transact, updateItem, type Key } from '../lib/db.ts';
-import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
+import { batchPut, create, get, getMany, patch, put, transact, updateItem, type Key } from '../lib/db.ts';
 import { rateLimitCheck } from '../lib/rate-limit.ts';
 import { keys, type UserEmailItem, type UserItem } from '../lib/entities.ts';
 import { invalid, notFound, tooManyRequests } from '../lib/errors.ts';
@@ -35,7 +34,6 @@ const STAGE_BATCH = 100;
 const ID = /^[A-Za-z0-9_-]{22}$/;
 /** Each import reads a whole archive and writes a whole group: a few an hour per person. */
 export const importLimit = { name: 'group-import', limit: 5, windowSeconds: 60 * 60 };
-const IMPORTS_PAGE = 20;
 
 /** POST /api/imports/uploads: a presigned POST for one gzip archive, into the uploader's own prefix. */
 export async function requestImportUpload(request: ApiRequest<'POST /api/imports/uploads'>): Promise<ApiReply> {
@@ -66,30 +64,6 @@ export async function requestImport(request: ApiRequest<'POST /api/imports'>): P
   if (codes?.[0] === 'ConditionalCheckFailed') throw tooManyRequests(limit.retryAfter, `You started ${importLimit.limit} imports in the last hour. Try again later.`);
   if (codes) throw new Error(`Import request was not recorded: ${codes.join(',')}`);
   return { status: 202, body: { id: importId, status: 'pending' } };
-}
-
-const importStatus = (job: GroupImportItem) =>
-  ({ id: job.importId, status: job.status, requestedAt: job.requestedAt, finishedAt: job.finishedAt ?? null, report: job.report ?? null });
-
-/** GET /api/imports/{id}: status and report, for the person who asked only. */
-export async function getImport(request: ApiRequest<'GET /api/imports/{id}'>): Promise<ApiReply> {
-  const id = request.params.id!;
-  const job = ID.test(id) ? await get<GroupImportItem>(jobKeys.groupImport(id)) : null;
-  if (!job || job.userId !== request.actor.id) throw notFound('No such import.');
-  return { body: importStatus(job) };
-}
-
-/** GET /api/imports: the asker's imports, newest first, one Query per page. */
-export async function listImports(request: ApiRequest<'GET /api/imports'>): Promise<ApiReply> {
-  const scope = `imports|${request.actor.id}`;
-  const { gsi1pk } = jobIndex.imports(request.actor.id, '', '');
-  const page = await queryPage<GroupImportItem>({
-    IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk },
-    ScanIndexForward: false, Limit: IMPORTS_PAGE, ExclusiveStartKey: await decodeCursor(scope, request.query.cursor),
-  });
-  // The id map (up to 2,000 ids) belongs to one import's page, not to the list.
-  const items = page.items.map((job) => importStatus({ ...job, report: job.report && { ...job.report, ids: undefined } }));
-  return { body: { items, cursor: await encodeCursor(scope, page.lastKey) } };
 }
 
 /** The uploaded archive has served its purpose once the import is done or refused. */
