@@ -1,5 +1,4 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { CSV_COLUMNS, FILE_CHUNK_BYTES, GROUP_FORMAT, GROUP_VERSION, type CsvName, type ManifestFile } from '../../shared/archive/group.ts';
@@ -8,7 +7,7 @@ import { canSeeGroup } from '../../shared/permissions/groups.ts';
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { newId } from '../lib/crypto.ts';
-import { create, forEachPage, get, getMany, patch, queryPage, transact, updateItem } from '../lib/db.ts';
+import { create, forEachPage, get, getMany, patch, transact, updateItem } from '../lib/db.ts';
 import { INTERNAL_ATTRIBUTES, nowSeconds, without, type EventRecordItem } from '../lib/entities.ts';
 import { forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
@@ -28,7 +27,7 @@ import { GzipUpload, removeSpool, SpooledObject } from './multipart.ts';
 import { csvHeader, csvRow, html } from './render.ts';
 import { jobIndex, jobKeys, type GroupExportItem } from './store.ts';
 
-/** Links last 7 days, as long as SigV4 allows; the bucket's lifecycle rule deletes the objects after that. */
+/** An export is listed for 7 days; the bucket's lifecycle rule deletes its objects after that. Links are signed per read (job-reads.ts). */
 const LINK_SECONDS = 7 * 24 * 60 * 60;
 /** A whole-group export reads every item of the group: a few an hour per group is plenty. */
 export const groupExportLimit = { name: 'group-export', limit: 5, windowSeconds: 60 * 60 };
@@ -50,39 +49,6 @@ export async function requestGroupExport(request: ApiRequest<'POST /api/groups/{
   if (codes?.[0] === 'ConditionalCheckFailed') throw tooManyRequests(limit.retryAfter, `This group was exported ${groupExportLimit.limit} times in the last hour. Try again later.`);
   if (codes) throw new Error(`Export request was not recorded: ${codes.join(',')}`);
   return { status: 202, body: { id: exportId, status: 'pending' } };
-}
-
-/** GET /api/exports/{id}: the status, and 7-day links once ready; only for the admin who asked. */
-export async function getGroupExport(request: ApiRequest<'GET /api/exports/{id}'>): Promise<ApiReply> {
-  const id = request.params.id!;
-  const job = /^[A-Za-z0-9_-]{22}$/.test(id) ? await get<GroupExportItem>(jobKeys.groupExport(id)) : null;
-  if (!job || job.requestedBy !== request.actor.id || job.expiresAt <= nowSeconds()) throw notFound('No such export.');
-  return { body: await exportStatus(job) };
-}
-
-/** GET /api/groups/{id}/exports: the asking admin's exports of the group that still have links (7 days), in one Query. */
-export async function listGroupExports(request: ApiRequest<'GET /api/groups/{id}/exports'>): Promise<ApiReply> {
-  const context = await loadGroup(request.params.id!, request.actor);
-  if (!canSeeGroup(context.facts, context.viewer)) throw notFound('No such group.');
-  if (!canExportGroup(context.facts, context.viewer)) throw forbidden('Only the group\u2019s admins can export it.');
-  const { gsi1pk } = jobIndex.groupExports(context.group.groupId, request.actor.id, '', '');
-  const { items } = await queryPage<GroupExportItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi1pk }, ScanIndexForward: false, Limit: 20 });
-  const live = items.filter((job) => job.expiresAt > nowSeconds());
-  return { body: { items: await Promise.all(live.map(exportStatus)) } };
-}
-
-/** Presigning is local computation: no request per link. */
-async function exportStatus(job: GroupExportItem) {
-  const links: Record<string, string> = {};
-  for (const [name, key] of Object.entries(job.objects ?? {})) {
-    const filename = key.slice(key.lastIndexOf('/') + 1);
-    links[name] = await getSignedUrl(s3, new GetObjectCommand({ Bucket: config.exportsBucket, Key: key, ResponseContentDisposition: `attachment; filename="${filename}"` }), { expiresIn: LINK_SECONDS });
-  }
-  return {
-    id: job.exportId, groupId: job.groupId, status: job.status, requestedAt: job.requestedAt,
-    finishedAt: job.finishedAt ?? null, records: job.records ?? null, bytes: job.bytes ?? null,
-    ...(job.status === 'ready' ? { links } : {}),
-  };
 }
 
 /** Keys, index attributes and secrets never travel (README rule 5); nor does the stored `type`. */
