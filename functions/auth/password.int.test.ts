@@ -140,12 +140,16 @@ describe('signing in with a password', () => {
     expect(await attemptsOf(email)).toBe(MAX_GUESSES);
   });
 
-  it('limits attempts per masked IP address, across addresses', async () => {
+  it('limits attempts per masked IP address, across addresses', { timeout: 180_000 }, async () => {
     await awayFromWindowEdge();
     const ip = freshIp();
     const neighbour = ip.replace('.7:443', '.250:443');
-    const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => passwordSignIn(uniqueEmail(), 'some password', i % 2 ? ip : neighbour)));
-    expect(answers.every((a) => a.status === 401)).toBe(true);
+    // Five at a time: each is a real scrypt comparison, and fifty at once outlast the handler's timeout on a busy machine.
+    const answers = [];
+    for (let i = 0; i < 50; i += 5) {
+      answers.push(...(await Promise.all(Array.from({ length: 5 }, (_, j) => passwordSignIn(uniqueEmail(), 'some password', (i + j) % 2 ? ip : neighbour)))));
+    }
+    expect(answers.map((a) => a.status)).toEqual(Array(50).fill(401));
     const limited = await passwordSignIn(uniqueEmail(), 'some password', ip);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
