@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
@@ -23,6 +26,24 @@ const run = Date.now();
 const aroha = { email: `aroha.polls.${run}@example.org`, name: 'Aroha Te Whare' };
 const groupName = `Harbour Food Co-op ${run}`;
 let handle = '';
+
+/** Set SCREENSHOTS=1 to keep pictures of the poll screens at 360 and 1280 px, light and dark. */
+const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-poll-shots') : null;
+
+async function screenshots(on: Page, name: string): Promise<void> {
+  if (!shotsDir) return;
+  mkdirSync(shotsDir, { recursive: true });
+  const before = on.viewportSize();
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await on.setViewportSize({ width, height: 900 });
+      await on.emulateMedia({ colorScheme });
+      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+  await on.emulateMedia({ colorScheme: 'light' });
+  if (before) await on.setViewportSize(before);
+}
 
 beforeAll(async () => {
   stack = await startStack();
@@ -136,6 +157,31 @@ describe('a proposal, from starting it to its outcome', () => {
     const closed = page.getByRole('region', { name: 'Closed' });
     await closed.getByRole('link', { name: 'Switch to a local organic supplier' }).waitFor();
     await expectNoAccessibilityViolations(page);
+  });
+
+  it('says a poll\u2019s results are hidden in the list instead of counting its voters', async () => {
+    // Prepare: a proposal whose results stay hidden until it closes, started as the API would be called.
+    const started = await page.evaluate(async ({ handle, closingAt }) => {
+      const group = await (await fetch(`/api/groups/${handle}`)).json();
+      const response = await fetch('/api/polls', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ groupId: group.id, type: 'proposal', title: 'Rename the co-op', hideResults: 'until_closed', closingAt }),
+      });
+      return response.status;
+    }, { handle, closingAt: new Date(Date.now() + 3 * 86_400_000).toISOString() });
+    expect(started).toBe(201);
+
+    // Act
+    await page.reload();
+
+    // Assess
+    const open = page.getByRole('region', { name: 'Open' });
+    const item = open.getByRole('listitem').filter({ has: page.getByRole('link', { name: 'Rename the co-op' }) });
+    await item.getByText('results hidden', { exact: false }).waitFor();
+    expect(await item.getByText(/\d+ voters?/).count()).toBe(0);
+    await expectNoAccessibilityViolations(page, ['light', 'dark']);
+    await screenshots(page, 'poll-list-hidden-results');
   });
 });
 

@@ -202,9 +202,20 @@ async function writeSection(out: ExportOutputs, group: GroupItem, admin: boolean
     });
   }
 
-  // The audit trail; the masked IP stays out, as in the audit view.
+  // The audit trail; the masked IP stays out, as in the audit view. Who voted when, in a poll
+  // whose results are hidden, stays out too (as its has-voted markers do).
+  const resultsShown = new Map<string, boolean>();
+  const voteShown = async (e: EventRecordItem) => {
+    if (e.kind !== 'VoteCast' && e.kind !== 'VoteWithdrawn') return true;
+    const pollId = String(e.data.pollId);
+    if (!resultsShown.has(pollId)) {
+      const poll = await get<PollItem>(pollKeys.poll(pollId));
+      resultsShown.set(pollId, poll !== null && canSeeResults(pollFacts(poll), false));
+    }
+    return resultsShown.get(pollId)!;
+  };
   await forEachPage<EventRecordItem>(partition(`group#${group.groupId}`, 'event#'), async (events) => {
-    for (const e of events) await out.line({ type: 'event', groupId: group.groupId, ...clean(e) });
+    for (const e of events) if (await voteShown(e)) await out.line({ type: 'event', groupId: group.groupId, ...clean(e) });
   });
   await out.html.write(html.groupEnd());
 }

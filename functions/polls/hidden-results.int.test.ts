@@ -130,8 +130,10 @@ describe('votes on a poll whose results are hidden', () => {
       expect(records.filter((r) => r.type === 'item' && r.kind === 'vote' && String(r.refId).endsWith(pollIdOf(p.id)!))).toEqual([]);
     }
     expect(text).not.toMatch(/Hidden reason|Tightened reason/);
+    expect(records.filter((r) => r.type === 'event' && r.kind === 'VoteCast' && [hidden, tightened].some((p) => r.data.pollId === pollIdOf(p.id)))).toEqual([]);
     // Positive control: the poll with results shown keeps its ballot and its vote in the timeline.
     expect(records.filter((r) => r.type === 'ballot' && r.pollId === pollIdOf(shown.id))).toHaveLength(1);
     expect(text).toContain('Shown reason');
+    expect(records.filter((r) => r.type === 'event' && r.kind === 'VoteCast' && r.data.pollId === pollIdOf(shown.id))).toHaveLength(1);
   });
 });
