@@ -1,0 +1,150 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pollTypes } from '../src/lib/polls/words.ts';
+import { startStack } from '../../scripts/test-support/stack.ts';
+import { createGroup, expectHeading, expectNoAccessibilityViolations, launchChromium, signIn, url, type TestStack } from './support.ts';
+
+// Someone new tries every kind of poll on the new-poll form, typing into every field with the
+// keyboard, numbers included, before starting a two-seat election. Typing into a number field
+// once crashed the page ("e.trim is not a function"), so any page error fails the journey.
+
+let stack: TestStack;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-poll-form-shots') : null;
+
+const run = Date.now();
+const mere = { email: `mere.form.${run}@example.org`, name: 'Mere Tāwhiri' };
+let handle = '';
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchChromium();
+  page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  if (shotsDir) mkdirSync(shotsDir, { recursive: true });
+  await page.goto(url(stack, '/sign-in'));
+  await signIn(stack, page, mere);
+  handle = await createGroup(stack, page, `Tenants' Union ${run}`, 'Closed');
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function screenshots(on: Page, name: string): Promise<void> {
+  if (!shotsDir) return;
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await on.setViewportSize({ width, height: 900 });
+      await on.emulateMedia({ colorScheme });
+      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+  await on.emulateMedia({ colorScheme: 'light' });
+  await on.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** What a person would type into a field of this kind. */
+function typedValue(type: string, index: number): string | null {
+  switch (type) {
+    case 'number': return String(2 + (index % 3));
+    case 'datetime-local': case 'date': case 'time': case 'range': return null;
+    default: return `Typed ${index} — ünïcode ✓`;
+  }
+}
+
+/** Focuses each visible text, number and multi-line field of the form in turn and types into it. */
+async function typeIntoEveryField(form: ReturnType<Page['locator']>): Promise<number> {
+  const fields = form.locator('input:not([type=radio]):not([type=checkbox]):not([type=hidden]):not([type=file]), textarea');
+  const count = await fields.count();
+  let typed = 0;
+  for (let i = 0; i < count; i++) {
+    const field = fields.nth(i);
+    if (!(await field.isVisible()) || (await field.isDisabled())) continue;
+    const type = (await field.getAttribute('type')) ?? 'text';
+    const value = typedValue(type, i);
+    if (type === 'range') {
+      // A slider moves by arrow keys.
+      const before = await field.inputValue();
+      await field.focus();
+      await page.keyboard.press(before === (await field.getAttribute('max')) ? 'ArrowLeft' : 'ArrowRight');
+      expect(await field.inputValue()).not.toBe(before);
+      typed++;
+      continue;
+    }
+    if (value === null) continue;
+    await field.focus();
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.type(value);
+    expect(await field.inputValue(), `field ${await field.getAttribute('id')}`).toBe(value);
+    typed++;
+  }
+  return typed;
+}
+
+describe('the new-poll form, typed into by keyboard', () => {
+  it.each(pollTypes.map((t) => [t.label, t.value] as const))('takes typing in every field of a %s without a page error', async (label) => {
+    // Prepare
+    if (!new URL(page.url()).pathname.endsWith('/polls/new')) {
+      await page.goto(url(stack, `/g/${handle}/polls/new`));
+      await expectHeading(page, 'Start a poll');
+    }
+    const radio = page.getByRole('radio', { name: new RegExp(`^${label}\\b`) });
+    await radio.focus();
+    await page.keyboard.press('Space');
+    expect(await radio.isChecked()).toBe(true);
+
+    // Act
+    const typed = await typeIntoEveryField(page.locator('#new-poll'));
+
+    // Assess
+    expect(typed).toBeGreaterThan(0);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('starts a two-seat election typed by keyboard, with its seats and candidates', async () => {
+    // Prepare
+    await page.goto(url(stack, `/g/${handle}/polls/new`));
+    await expectHeading(page, 'Start a poll');
+    await page.getByRole('radio', { name: /^Election\b/ }).focus();
+    await page.keyboard.press('Space');
+
+    // Act
+    const typeInto = async (label: string | RegExp, text: string) => {
+      const field = page.getByLabel(label, { exact: typeof label === 'string' }).first();
+      await field.focus();
+      await page.keyboard.press('ControlOrMeta+a');
+      await page.keyboard.type(text);
+    };
+    await typeInto('Title', 'Committee for 2027');
+    const candidates = page.getByRole('group', { name: 'Candidates' }).getByRole('textbox');
+    for (const [i, name] of ['Anahera', 'Ben', 'Chen'].entries()) {
+      while ((await candidates.count()) <= i) await page.getByRole('button', { name: /Add (an )?(option|candidate)/i }).click();
+      await candidates.nth(i).focus();
+      await page.keyboard.type(name);
+    }
+    await typeInto('Seats to fill', '2');
+    const closes = new Date(Date.now() + 5 * 86_400_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    await page.getByLabel('Closes at').fill(`${closes.getFullYear()}-${pad(closes.getMonth() + 1)}-${pad(closes.getDate())}T17:00`);
+    await expectNoAccessibilityViolations(page, ['light', 'dark']);
+    await screenshots(page, 'new-election-typed');
+    await page.getByRole('button', { name: 'Start poll' }).click();
+
+    // Assess
+    await page.waitForURL((address) => address.pathname.startsWith('/polls/'));
+    await expectHeading(page, 'Committee for 2027');
+    const id = new URL(page.url()).pathname.split('/')[2];
+    const poll = await page.evaluate(async (pollId) => (await fetch(`/api/polls/${pollId}`)).json(), id);
+    expect(poll.settings).toMatchObject({ seats: 2 });
+    expect(poll.options.map((o: { name: string }) => o.name)).toEqual(['Anahera', 'Ben', 'Chen']);
+    expect(pageErrors).toEqual([]);
+  });
+});
