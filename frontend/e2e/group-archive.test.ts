@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
@@ -28,6 +29,7 @@ let folder = '';
 const run = Date.now();
 const aroha = { email: `aroha.${run}@example.org`, name: 'Aroha Te Whare' };
 const ben = { email: `ben.${run}@example.org`, name: 'Ben Okafor' };
+const tama = { email: `tama.${run}@example.org`, name: 'Tama Ngata' };
 const groupName = `Allotment Society ${run}`;
 const threadTitle = 'Water butts for the east plots';
 const commentText = 'Two more butts would see us through August.';
@@ -161,6 +163,8 @@ describe('a group archive, from export to import', () => {
     // Assess
     await arohaPage.getByRole('heading', { level: 2, name: `Imported ${groupName}` }).waitFor({ timeout: 30_000 });
     const report = arohaPage.locator('section.result');
+    expect(await report.getByRole('heading', { level: 3, name: 'People kept their accounts' }).isVisible()).toBe(true);
+    expect(await report.getByText(/carries a verified signature from \S+, a Moot this one trusts/).isVisible()).toBe(true);
     expect(await report.getByText('1 person matched to an account here by email').isVisible()).toBe(true);
     expect(await report.getByText('0 new accounts created').isVisible()).toBe(true);
     const counts = report.getByRole('table', { name: /Records imported/ });
@@ -175,6 +179,49 @@ describe('a group archive, from export to import', () => {
     await arohaPage.getByRole('link', { name: threadTitle }).click();
     await expectHeading(arohaPage, threadTitle);
     await arohaPage.locator('article.comment').filter({ hasText: commentText }).waitFor();
+  });
+
+  it('imports an edited archive with its people as placeholders, says why, and marks their names imported on the thread', async () => {
+    // Prepare: the archive with one more member, who is named as the comment's author, and checksums written again.
+    const records = gunzipSync(archive).toString('utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, any>);
+    const group = records.find((r) => r.type === 'group')!;
+    const mere = { type: 'member', groupId: group.groupId, userId: 'M'.repeat(22), role: 'member', title: null, name: 'Mere Tūhoe', email: `mere.${run}@example.org`, joinedAt: '2024-01-01T00:00:00.000Z', via: 'invitation' };
+    const edited = records.flatMap((r) => (r.type === 'group' ? [r, mere] : r.type === 'item' && r.body === commentText ? [{ ...r, authorId: mere.userId, authorName: mere.name }] : [r]));
+    const body = edited.slice(0, -1).map((r) => `${JSON.stringify(r)}\n`).join('');
+    const manifest = { ...edited.at(-1), records: edited.length, recordsSha256: createHash('sha256').update(body).digest('hex') };
+    const path = await file('edited.ndjson.gz', gzipSync(body + `${JSON.stringify(manifest)}\n`));
+    // Tama, who is in none of it, imports it (Aroha has used most of her five imports this hour).
+    const tamaPage = await (await browser.newContext()).newPage();
+    await signIn(stack, tamaPage, tama);
+    await tamaPage.goto(url(stack, '/imports'));
+    await expectHeading(tamaPage, 'Import a group');
+
+    // Act
+    await importArchive(tamaPage, path);
+
+    // Assess: the report says placeholders and why.
+    await tamaPage.getByRole('heading', { level: 2, name: `Imported ${groupName}` }).waitFor({ timeout: 30_000 });
+    const report = tamaPage.locator('section.result');
+    expect(await report.getByRole('heading', { level: 3, name: 'People were imported as placeholders' }).isVisible()).toBe(true);
+    expect(await report.getByText('Because the archive was changed after it was signed, nobody was made a member and no account was created.', { exact: false }).isVisible()).toBe(true);
+    expect(await report.getByText('2 people invited by email', { exact: false }).isVisible()).toBe(true);
+    expect(await report.getByText('matched to an account here by email').count()).toBe(0);
+    await expectNoAccessibilityViolations(tamaPage, ['light', 'dark']);
+    await screenshots(tamaPage, 'import-placeholders');
+
+    // The comment shows the archived name, marked imported.
+    await report.getByRole('link', { name: groupName }).click();
+    await tamaPage.waitForURL((address) => address.pathname.startsWith(`/g/${groupHandle}-`));
+    await tamaPage.getByRole('link', { name: threadTitle }).click();
+    await expectHeading(tamaPage, threadTitle);
+    const comment = tamaPage.locator('article.comment').filter({ hasText: commentText });
+    await comment.waitFor();
+    expect(await comment.getByRole('heading', { level: 3 }).innerText()).toBe(mere.name);
+    expect(await comment.getByText('imported', { exact: true }).isVisible()).toBe(true);
+    expect(await tamaPage.getByText(`Started by ${aroha.name} imported`).isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(tamaPage, ['light', 'dark']);
+    await screenshots(tamaPage, 'thread-imported');
+    await tamaPage.context().close();
   });
 
   it.each([
