@@ -15,6 +15,7 @@ let stack: TestStack;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+const requestedOrigins = new Set<string>();
 const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-poll-form-shots') : null;
 
 const run = Date.now();
@@ -26,6 +27,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('request', (request) => requestedOrigins.add(new URL(request.url()).origin));
   if (shotsDir) mkdirSync(shotsDir, { recursive: true });
   await page.goto(url(stack, '/sign-in'));
   await signIn(stack, page, mere);
@@ -146,5 +148,9 @@ describe('the new-poll form, typed into by keyboard', () => {
     expect(poll.settings).toMatchObject({ seats: 2 });
     expect(poll.options.map((o: { name: string }) => o.name)).toEqual(['Anahera', 'Ben', 'Chen']);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('loaded nothing from any origin but Moot itself on the way', () => {
+    expect([...requestedOrigins]).toEqual([new URL(stack.appUrl).origin]);
   });
 });
