@@ -18,6 +18,13 @@ export const Email = z.pipe(
   ),
 );
 
+/**
+ * An id or handle named in a request body: made of what ids and handles are made of, and short
+ * enough to be part of a key (DynamoDB refuses keys over 2 KB, which would be a 500, not a 422).
+ */
+export const RefId = (missing: string, unknown: string) =>
+  z.string({ error: missing }).check(z.regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: unknown }));
+
 /** A person's display name: visible characters, at most 100 of them. */
 export const PersonName = z.string({ error: 'Enter your name.' }).check(
   z.trim(),

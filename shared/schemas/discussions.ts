@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { RefId } from './common.ts';
 import { Markdown } from './groups.ts';
 import { ThreadAudience } from './notifications.ts';
 
@@ -29,7 +30,7 @@ export const EditDiscussion = z.object({
   announce: z.optional(ThreadAudience),
 });
 
-export const MoveDiscussion = z.object({ groupId: z.string({ error: 'Choose a group.' }) });
+export const MoveDiscussion = z.object({ groupId: RefId('Choose a group.', 'No such group.') });
 
 export const CommentBody = z.string({ error: 'Write a comment.' }).check(
   z.trim(),
@@ -39,7 +40,7 @@ export const CommentBody = z.string({ error: 'Write a comment.' }).check(
 
 export const PostComment = z.object({
   body: CommentBody,
-  parentId: z.optional(z.string()),
+  parentId: z.optional(RefId('Say which comment you reply to.', 'The comment you reply to no longer exists.')),
   attachmentIds: z.optional(AttachmentIds),
 });
 
@@ -60,7 +61,7 @@ export type ReactionName = keyof typeof reactionEmoji;
 
 export const Subject = z.object({
   type: z.enum(['discussion', 'comment'], { error: 'React to a discussion or a comment.' }),
-  id: z.string({ error: 'Say what you react to.' }),
+  id: RefId('Say what you react to.', 'Nothing like that to react to.'),
 });
 
 export const PutReaction = z.object({

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { Email } from './common.ts';
+import { Email, RefId } from './common.ts';
 
 export const Privacy = z.enum(['open', 'closed', 'secret'], { error: 'Choose open, closed or secret.' });
 export type Privacy = z.infer<typeof Privacy>;
@@ -66,7 +66,7 @@ export const CreateGroup = z.object({
   name: GroupName,
   handle: z.optional(Handle),
   description: z.optional(Markdown),
-  parentId: z.optional(z.string()),
+  parentId: z.optional(RefId('Say which group this is a subgroup of.', 'No such group.')),
   ...settingsShape,
 });
 export type CreateGroup = z.infer<typeof CreateGroup>;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { CreatePoll } from '../polls/schemas.ts';
+import { RefId } from './common.ts';
 import { Markdown } from './groups.ts';
 import { PollAudience } from './notifications.ts';
 
@@ -8,7 +9,7 @@ const Id = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,100}$/, { error: 'Unknown
 /** A poll, where it sits (a group, and optionally a thread of it) and who may vote. */
 export const StartPoll = z.intersection(
   z.object({
-    groupId: z.string({ error: 'Say which group the poll is in.' }),
+    groupId: RefId('Say which group the poll is in.', 'No such group.'),
     discussionId: z.optional(Id),
     voterIds: z.optional(z.array(Id).check(z.maxLength(1000, { error: 'Invite at most 1,000 voters.' }))),
     /** Also email these people about the new poll (members_can_announce applies). */
