@@ -99,7 +99,10 @@ async function writeVote(
     if (!codes) return { ...context, item: { ...item, tally: applyAdds(item.tally, adds) }, ballot, hasVoted: Boolean(next) };
     // Closed or moved meanwhile: the next attempt reads the poll again and authorizes it afresh.
     if (codes[1] === 'ConditionalCheckFailed') continue;
-    if (codes[2] === 'ConditionalCheckFailed') throw new AppError(409, 'already_voted', 'Your vote in this poll is already counted, and it cannot be changed.');
+    // The ballot's key was free but the voter has voted: their ballot is out of reach (see ballotKeysFor).
+    if (codes[2] === 'ConditionalCheckFailed' && codes[0] !== 'ConditionalCheckFailed') {
+      throw new AppError(409, 'already_voted', 'Your vote in this poll is already counted, and it cannot be changed.');
+    }
     if (codes[3] === 'ConditionalCheckFailed') throw forbidden('You are not one of this poll\u2019s voters.');
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(60, 3 * (attempt + 1))));
   }
