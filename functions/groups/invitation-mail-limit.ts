@@ -1,3 +1,4 @@
+import { sha256 } from '../lib/crypto.ts';
 import { get, update } from '../lib/db.ts';
 import { keys, nowSeconds } from '../lib/entities.ts';
 import { AppError } from '../lib/errors.ts';
@@ -18,12 +19,13 @@ interface AddressMailItem {
  * The counter for invitation emails to one address from one group, one item per UTC day. It is
  * keyed by the group and the address, not the invitation, so withdrawing an invitation and inviting
  * the same address again does not start a fresh cool-down, and by the address's canonical form, so
- * neither do its dots or a +tag. A daily item lets one more email through
- * right after midnight at most.
+ * neither do its dots or a +tag. Both are hashed into the key, so the counter names neither group
+ * nor address (it expires through TTL rather than with the group's purge). A daily item lets one
+ * more email through right after midnight at most.
  */
-function addressKey(groupId: string, email: string, now: number) {
+export function addressMailKey(groupId: string, email: string, now = nowSeconds()) {
   const dayStart = now - (now % 86_400);
-  return { key: keys.rate(`invitation-mail#${groupId}#${emailLimitKey(email)}#${dayStart}`), dayEnd: dayStart + 86_400 };
+  return { key: keys.rate(`invitation-mail#${sha256(`${groupId}:${emailLimitKey(email)}`)}#${dayStart}`), dayEnd: dayStart + 86_400 };
 }
 
 /**
@@ -32,7 +34,7 @@ function addressKey(groupId: string, email: string, now: number) {
  */
 export function addressMailOp(groupId: string, email: string) {
   const now = nowSeconds();
-  const { key, dayEnd } = addressKey(groupId, email, now);
+  const { key, dayEnd } = addressMailKey(groupId, email, now);
   return update(
     key,
     { add: { count: 1 }, set: { type: 'rate', nextAt: now + INVITATION_COOLDOWN_SECONDS, expiresAt: dayEnd } },
@@ -43,7 +45,7 @@ export function addressMailOp(groupId: string, email: string) {
 /** How long until the address may be emailed again (read after its write was refused). */
 export async function addressRetryAfter(groupId: string, email: string): Promise<number> {
   const now = nowSeconds();
-  const { key, dayEnd } = addressKey(groupId, email, now);
+  const { key, dayEnd } = addressMailKey(groupId, email, now);
   const item = await get<AddressMailItem>(key);
   if (!item) return 1;
   if (item.count >= INVITATION_MAILS_PER_DAY) return Math.max(1, dayEnd - now);

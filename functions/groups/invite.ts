@@ -41,15 +41,12 @@ export async function invite(request: ApiRequest<'POST /api/groups/{id}/invitati
   if (codes) throw forbidden('You cannot invite people to this group.');
 
   const cooling: Array<{ email: string; retryAfter: number }> = [];
-  const ready: string[] = [];
   for (let i = 0; i < emails.length; i += 25) {
-    await Promise.all(
-      emails.slice(i, i + 25).map(async (email) => {
-        if (await transact([addressMailOp(group.groupId, email)])) cooling.push({ email, retryAfter: await addressRetryAfter(group.groupId, email) });
-        else ready.push(email);
-      }),
-    );
+    const refused = await Promise.all(emails.slice(i, i + 25).map(async (email) => ((await transact([addressMailOp(group.groupId, email)])) ? email : null)));
+    for (const email of refused) if (email) cooling.push({ email, retryAfter: await addressRetryAfter(group.groupId, email) });
   }
+  // In the order given, so the answer lists the invitations as they were asked for.
+  const ready = emails.filter((email) => !cooling.some((c) => c.email === email));
   if (!ready.length) throw addressCooling(cooling[0]!.email, Math.min(...cooling.map((c) => c.retryAfter)));
 
   const now = new Date().toISOString();

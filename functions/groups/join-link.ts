@@ -1,4 +1,4 @@
-import { canResetJoinLink, canSeeGroup } from '../../shared/permissions/groups.ts';
+import { canResetJoinLink, canSeeGroup, effectivePrivacy } from '../../shared/permissions/groups.ts';
 import { config } from '../lib/config.ts';
 import { randomToken, sha256 } from '../lib/crypto.ts';
 import { create, get, patch, remove, transact } from '../lib/db.ts';
@@ -41,11 +41,14 @@ async function groupForToken(token: string | undefined): Promise<{ group: GroupI
   return { group, tokenHash };
 }
 
-/** GET /api/join/{token}: the group a link is for (a link holder may learn a secret group's name). */
+/**
+ * GET /api/join/{token}: the group a link is for. A link holder may learn a secret group's name, and
+ * nothing more: not its parent (a subgroup's summary never names one).
+ */
 export async function showJoinLink(request: ApiRequest<'GET /api/join/{token}'>): Promise<ApiReply> {
   const { group } = await groupForToken(request.params.token);
-  const membership = request.actor ? (await loadGroup(group.groupId, request.actor)).membership : null;
-  return { body: { group: { id: group.groupId, handle: group.handle, name: group.name, privacy: group.privacy }, isMember: membership !== null } };
+  const context = await loadGroup(group.groupId, request.actor);
+  return { body: { group: { id: group.groupId, handle: group.handle, name: group.name, privacy: effectivePrivacy(context.facts) }, isMember: context.membership !== null } };
 }
 
 /** POST /api/join/{token}: joins with the link, which must still be the group's current one when this commits. */
@@ -53,7 +56,7 @@ export async function joinByLink(request: ApiRequest<'POST /api/join/{token}'>):
   const actor = request.actor;
   const { group, tokenHash } = await groupForToken(request.params.token);
   const context = await loadGroup(group.groupId, actor);
-  const summary = { id: group.groupId, handle: group.handle, name: group.name, privacy: group.privacy };
+  const summary = { id: group.groupId, handle: group.handle, name: group.name, privacy: effectivePrivacy(context.facts) };
   if (context.membership) return { body: { group: summary, membership: membershipView(context.membership, context.viewer) } };
   const { membership, membershipOp } = joinOps(group, { userId: actor.id, name: actor.name, email: actor.email }, 'link');
   const codes = await transact([
