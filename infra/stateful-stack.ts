@@ -69,21 +69,6 @@ export class StatefulStack extends Stack {
       });
     }
 
-    // S3 server access logging only delivers to SSE-S3 buckets, so this one bucket is not on the
-    // data key in either profile; it holds request metadata, not content.
-    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [
-        { id: 'expire-access-logs', expiration: Duration.days(settings.logRetentionDays) },
-        { id: 'abort-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-      ],
-    });
-    acknowledge(accessLogs, 'AwsSolutions-S1', 'This is the access-log destination; logging it to itself would loop.');
-
     const dataBucket = (id: string, bucketName: string, rules: s3.LifecycleRule[], cors?: s3.CorsRule[]) =>
       new s3.Bucket(this, id, {
         bucketName,
@@ -94,8 +79,6 @@ export class StatefulStack extends Stack {
         enforceSSL: true,
         versioned: true,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        serverAccessLogsBucket: accessLogs,
-        serverAccessLogsPrefix: `${id.toLowerCase()}/`,
         removalPolicy: RemovalPolicy.RETAIN,
         cors,
         lifecycleRules: [
@@ -122,6 +105,11 @@ export class StatefulStack extends Stack {
     this.exports = dataBucket('Exports', names.exportsBucket, [
       { id: 'expire-exports', expiration: Duration.days(settings.exportRetentionDays) },
     ]);
+    // Browsers reach both buckets directly through presigned URLs, and S3 server access logs
+    // record each request's remote address in full, which Moot promises never to store.
+    for (const bucket of [this.uploads, this.exports]) {
+      acknowledge(bucket, 'AwsSolutions-S1', 'Browsers reach this bucket directly through presigned URLs; S3 server access logs would store each viewer\'s full IP address, which Moot never stores. Access is authorized and recorded (masked) by the API before any URL is signed.');
+    }
 
     this.signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
       description: `Moot ${deployment.id}: HMAC key for signed cursors and unsubscribe links`,

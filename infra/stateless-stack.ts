@@ -306,7 +306,8 @@ export class StatelessStack extends Stack {
     feedback.addSubscription(new LambdaSubscription(sesEvents.fn));
 
     // --- Web app and CDN --------------------------------------------------------------------
-    // CloudFront standard logs need ACLs (log-delivery writes objects it owns) and SSE-S3.
+    // Server access logs of the web bucket, which only CloudFront reads (so they hold CloudFront's
+    // addresses, never a viewer's); S3 log delivery writes objects it owns and needs SSE-S3.
     const cdnLogs = new s3.Bucket(this, 'CdnLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -366,9 +367,8 @@ export class StatelessStack extends Stack {
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_ALL,
       defaultRootObject: 'index.html',
-      enableLogging: true,
-      logBucket: cdnLogs,
-      logFilePrefix: 'cdn/',
+      // No standard logs: they record every viewer's full IP address and X-Forwarded-For.
+      enableLogging: false,
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(web),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -410,6 +410,11 @@ export class StatelessStack extends Stack {
       this.distribution,
       'AwsSolutions-CFR1',
       'Groups are international by nature; the data-residency promise is about where data is stored (this region), not where readers are.',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR3',
+      'CloudFront standard logs record each viewer\'s full IP address and X-Forwarded-For, which Moot promises never to store. The API logs each request (with no address) and its own events with masked ones.',
     );
     acknowledge(
       this.distribution,

@@ -195,7 +195,7 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
     expect(distribution.ViewerCertificate).toMatchObject({ MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
     expect(distribution.HttpVersion).toBe('http2and3');
     expect(distribution.PriceClass).toBe('PriceClass_All');
-    expect(distribution.Logging.Bucket).toBeDefined();
+    expect(distribution.Logging).toBeUndefined();
     expect(distribution.DefaultCacheBehavior.FunctionAssociations[0].EventType).toBe('viewer-request');
     const s3Origin = distribution.Origins.find((o: any) => o.S3OriginConfig);
     expect(s3Origin.OriginAccessControlId).toBeDefined();
