@@ -68,7 +68,8 @@ export async function updateGroup(request: ApiRequest<'PATCH /api/groups/{id}'>)
       ? group.subgroups
           .filter((s) => s.privacy !== 'secret')
           .flatMap((s) => [
-            patch(groupKeys.group(s.id), { set: { ...defaultsFor('secret'), isVisibleToParentMembers: true } }),
+            // A new updatedAt makes an edit of the subgroup that read it before this a conflict, not a lost update.
+            patch(groupKeys.group(s.id), { set: { ...defaultsFor('secret'), isVisibleToParentMembers: true, updatedAt: next.updatedAt } }),
             recordEvent({ kind: 'GroupUpdated', groupId: s.id, changed: ['privacy', 'discussionPrivacy', 'membershipGranting', 'isVisibleToParentMembers'] }, { actorId: actor.id, ip: request.ip }),
           ])
       : []),
