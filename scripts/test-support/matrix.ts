@@ -167,8 +167,6 @@ export interface World {
   objects: Record<ObjectName, Obj>;
   /** Makes an equivalent fresh copy of an object, for a write that would change it for the next row. */
   fresh: Partial<Record<ObjectName, (actor: Actor) => Promise<Obj>>>;
-  /** Markers and the permission question that says who may see them. */
-  secrets: Array<{ text: string; of: ObjectName; visibleTo: (actor: ActorName) => Promise<boolean> | boolean }>;
   timings: Record<string, number>;
 }
 
@@ -192,33 +190,37 @@ export async function buildWorld(): Promise<World> {
   const moveTarget = await createGroup(admin.cookie, { name: marker('GroupMoveTarget'), privacy: 'closed' });
   const otherAdmins = await createGroup(otherAdmin.cookie, { name: marker('GroupOtherAdmins'), privacy: 'closed' });
 
-  await addByInvitation(admin.cookie, open.id, [member, demoted, deactivated]);
+  // One group at a time for people in several (the newest invitation email is the one accepted).
+  await Promise.all([addByInvitation(admin.cookie, subOfSecret.id, [subMember]), addByInvitation(admin.cookie, open.id, [member, demoted, deactivated])]);
   await addByInvitation(admin.cookie, closed.id, [member, demoted, deactivated, plain]);
   await addByInvitation(admin.cookie, secret.id, [member, demoted, deactivated]);
-  await addByInvitation(admin.cookie, subOfSecret.id, [subMember]);
   await must('promote', api('PATCH', `/api/memberships/${closed.id}.${demoted.userId}`, { cookie: admin.cookie, body: { role: 'admin' } }));
   mark('groups');
 
   // Threads, each with a comment by a member, in every kind of group; one thread moves from closed to B.
-  const threadOpen = await startThread(admin.cookie, open.id, marker('ThreadOpen'));
-  const threadClosed = await startThread(admin.cookie, closed.id, marker('ThreadClosed'), { private: true });
-  const threadSecret = await startThread(admin.cookie, secret.id, marker('ThreadSecret'));
-  const threadSub = await startThread(admin.cookie, subOfSecret.id, marker('ThreadSub'));
-  const threadMoved = await startThread(admin.cookie, closed.id, marker('ThreadMoved'), { private: true });
-  const commentOpen = await postComment(member.cookie, threadOpen.id, marker('CommentOpen'));
-  const commentClosed = await postComment(member.cookie, threadClosed.id, marker('CommentClosed'));
-  const commentSecret = await postComment(member.cookie, threadSecret.id, marker('CommentSecret'));
-  const commentSub = await postComment(subMember.cookie, threadSub.id, marker('CommentSub'));
-  const commentMoved = await postComment(member.cookie, threadMoved.id, marker('CommentMoved'));
+  const [threadOpen, threadClosed, threadSecret, threadSub, threadMoved] = await Promise.all([
+    startThread(admin.cookie, open.id, marker('ThreadOpen')),
+    startThread(admin.cookie, closed.id, marker('ThreadClosed'), { private: true }),
+    startThread(admin.cookie, secret.id, marker('ThreadSecret')),
+    startThread(admin.cookie, subOfSecret.id, marker('ThreadSub')),
+    startThread(admin.cookie, closed.id, marker('ThreadMoved'), { private: true }),
+  ]);
+  const [commentOpen, commentClosed, commentSecret, commentSub, commentMoved] = await Promise.all([
+    postComment(member.cookie, threadOpen.id, marker('CommentOpen')),
+    postComment(member.cookie, threadClosed.id, marker('CommentClosed')),
+    postComment(member.cookie, threadSecret.id, marker('CommentSecret')),
+    postComment(subMember.cookie, threadSub.id, marker('CommentSub')),
+    postComment(member.cookie, threadMoved.id, marker('CommentMoved')),
+  ]);
   const pdf = Buffer.from('%PDF-1.4 matrix\n');
   const attach = async (threadId: string, label: string) => {
     const uploadId = await uploadFile(admin.cookie, `${label}.pdf`, pdf);
     const c = await postComment(admin.cookie, threadId, marker(label), { attachmentIds: [uploadId] });
     return { uploadId, comment: c };
   };
-  const attachmentClosed = await attach(threadClosed.id, 'AttachmentClosed');
-  const attachmentSecret = await attach(threadSecret.id, 'AttachmentSecret');
-  const attachmentMoved = await attach(threadMoved.id, 'AttachmentMoved');
+  const [attachmentClosed, attachmentSecret, attachmentMoved] = await Promise.all([
+    attach(threadClosed.id, 'AttachmentClosed'), attach(threadSecret.id, 'AttachmentSecret'), attach(threadMoved.id, 'AttachmentMoved'),
+  ]);
   mark('threads');
 
   // Polls. Votes carry reasons with markers: who may read a reason is what canSeeVotes says.
@@ -227,20 +229,20 @@ export async function buildWorld(): Promise<World> {
     reasons[label] = marker(`Reason${label}`);
     await must('vote', api('PUT', `/api/polls/${poll.id}/vote`, { cookie, body: { choices: choicesFor(poll.type), reason: reasons[label] } }));
   };
-  const pollPublic = await startPoll(admin.cookie, open.id, { title: marker('PollPublic'), discussionId: threadOpen.id });
-  await voteWith(admin.cookie, pollPublic, 'PollPublic');
-  const pollHidden = await startPoll(admin.cookie, closed.id, { title: marker('PollHidden'), discussionId: threadClosed.id, hideResults: 'until_closed' });
-  await voteWith(admin.cookie, pollHidden, 'PollHidden');
-  const pollAnonymous = await startPoll(admin.cookie, closed.id, { title: marker('PollAnonymous'), anonymous: true });
-  await voteWith(member.cookie, pollAnonymous, 'PollAnonymous');
-  const pollSecret = await startPoll(admin.cookie, secret.id, { title: marker('PollSecret') });
-  await voteWith(admin.cookie, pollSecret, 'PollSecret');
-  const pollMoved = await startPoll(admin.cookie, closed.id, { title: marker('PollMoved'), discussionId: threadMoved.id });
-  await voteWith(admin.cookie, pollMoved, 'PollMoved');
-  const pollElection = await startPoll(admin.cookie, closed.id, { title: marker('PollElection'), type: 'election', options: ['Ana', 'Ben', 'Cy'], settings: { method: 'stv-scottish', seats: 1 } });
-  await voteWith(admin.cookie, pollElection, 'PollElection');
-  const pollClosed = await startPoll(admin.cookie, closed.id, { title: marker('PollClosed'), type: 'meeting', options: ['2030-05-01T09:00:00Z', '2030-05-02T09:00:00Z'] });
-  await voteWith(admin.cookie, pollClosed, 'PollClosed');
+  const pollWith = async (groupId: string, body: Record<string, unknown>, label: string, voter = admin) => {
+    const p = await startPoll(admin.cookie, groupId, { title: marker(label), ...body });
+    await voteWith(voter.cookie, p, label);
+    return p;
+  };
+  const [pollPublic, pollHidden, pollAnonymous, pollSecret, pollMoved, pollElection, pollClosed] = await Promise.all([
+    pollWith(open.id, { discussionId: threadOpen.id }, 'PollPublic'),
+    pollWith(closed.id, { discussionId: threadClosed.id, hideResults: 'until_closed' }, 'PollHidden'),
+    pollWith(closed.id, { anonymous: true }, 'PollAnonymous', member),
+    pollWith(secret.id, {}, 'PollSecret'),
+    pollWith(closed.id, { discussionId: threadMoved.id }, 'PollMoved'),
+    pollWith(closed.id, { type: 'election', options: ['Ana', 'Ben', 'Cy'], settings: { method: 'stv-scottish', seats: 1 } }, 'PollElection'),
+    pollWith(closed.id, { type: 'meeting', options: ['2030-05-01T09:00:00Z', '2030-05-02T09:00:00Z'] }, 'PollClosed'),
+  ]);
   await must('close', api('POST', `/api/polls/${pollClosed.id}/close`, { cookie: admin.cookie }));
   const outcome = await must('outcome', api('POST', `/api/polls/${pollClosed.id}/outcome`, { cookie: admin.cookie, body: { statement: marker('Outcome'), optionId: 'o1', event: { start: '2030-05-01T09:00:00Z', durationMinutes: 60 } } }));
   mark('polls');
@@ -251,11 +253,13 @@ export async function buildWorld(): Promise<World> {
   // Exports: one by the admin, one by the demoted admin while still admin; then the demotion.
   const exportAdmin = await must('export', api('POST', `/api/groups/${closed.id}/exports`, { cookie: admin.cookie }));
   const exportDemoted = await must('export', api('POST', `/api/groups/${closed.id}/exports`, { cookie: demoted.cookie }));
-  const readyAdmin = await waitFor(async () => {
-    const s = await api('GET', `/api/exports/${exportAdmin.id}`, { cookie: admin.cookie });
-    return s.body?.status === 'ready' ? s.body : null;
-  }, 'the admin export');
-  await waitFor(async () => (await api('GET', `/api/exports/${exportDemoted.id}`, { cookie: demoted.cookie })).body?.status === 'ready', 'the second export');
+  const [readyAdmin] = await Promise.all([
+    waitFor(async () => {
+      const s = await api('GET', `/api/exports/${exportAdmin.id}`, { cookie: admin.cookie });
+      return s.body?.status === 'ready' ? s.body : null;
+    }, 'the admin export'),
+    waitFor(async () => (await api('GET', `/api/exports/${exportDemoted.id}`, { cookie: demoted.cookie })).body?.status === 'ready', 'the second export'),
+  ]);
   await must('demote', api('PATCH', `/api/memberships/${closed.id}.${demoted.userId}`, { cookie: admin.cookie, body: { role: 'member' } }));
   mark('exports');
 
@@ -266,11 +270,10 @@ export async function buildWorld(): Promise<World> {
   const spareUpload = await uploadArchive(admin.cookie, archive);
   mark('imports');
 
-  const invitationClosed = await pendingInvitation(admin.cookie, closed.id);
-  const invitationSecret = await pendingInvitation(admin.cookie, secret.id);
-  const tokenClosed = await pendingInvitation(admin.cookie, closed.id);
-  const tokenSecret = await pendingInvitation(admin.cookie, secret.id);
-  const requester = await named('requester');
+  const [invitationClosed, invitationSecret, tokenClosed, tokenSecret, requester] = await Promise.all([
+    pendingInvitation(admin.cookie, closed.id), pendingInvitation(admin.cookie, secret.id),
+    pendingInvitation(admin.cookie, closed.id), pendingInvitation(admin.cookie, secret.id), named('requester'),
+  ]);
   await must('request', api('POST', `/api/groups/${closed.id}/membership-requests`, { cookie: requester.cookie, body: { introduction: 'Hello' } }));
   const joinClosed = await must('join link', api('POST', `/api/groups/${closed.id}/join-link`, { cookie: admin.cookie }));
   const joinSecret = await must('join link', api('POST', `/api/groups/${secret.id}/join-link`, { cookie: admin.cookie }));
@@ -409,7 +412,6 @@ export async function buildWorld(): Promise<World> {
     groups: { open, closed, secret, subOfSecret, moveTarget, otherAdmins },
     objects,
     fresh,
-    secrets: [],
     timings,
   };
   mark('done');
