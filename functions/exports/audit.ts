@@ -1,12 +1,14 @@
 import { csvCell } from '../../shared/polls/csv.ts';
 import { canSeeAudit } from '../../shared/permissions/exports.ts';
 import { canSeeGroup } from '../../shared/permissions/groups.ts';
+import { canSeeResults } from '../../shared/permissions/polls.ts';
 import { decodeCursor, encodeCursor } from '../lib/cursor.ts';
 import { getMany, queryPage } from '../lib/db.ts';
 import type { EventRecordItem } from '../lib/entities.ts';
 import { forbidden, notFound } from '../lib/errors.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { groupKeys, loadGroup, type GroupContext, type MembershipItem } from '../groups/store.ts';
+import { pollFacts, pollKeys, type PollItem } from '../polls/store.ts';
 
 export const AUDIT_PAGE = 50;
 /** How many DynamoDB pages one filtered audit page may read before it answers with what it has. */
@@ -40,8 +42,28 @@ async function auditPage(groupId: string, filters: Filters, start: Record<string
   });
 }
 
+const isVote = (e: EventRecordItem) => e.kind === 'VoteCast' || e.kind === 'VoteWithdrawn';
+
+/**
+ * Who voted when is part of a poll's results: while they are hidden from anyone who has not voted,
+ * its vote events stay out of the trail (the export leaves them out too). One BatchGet per 100 polls.
+ */
+async function withoutHiddenVotes(events: EventRecordItem[]): Promise<EventRecordItem[]> {
+  const pollIds = [...new Set(events.filter(isVote).map((e) => String(e.data.pollId)))];
+  const hidden = new Set<string>();
+  for (let i = 0; i < pollIds.length; i += 100) {
+    const chunk = pollIds.slice(i, i + 100);
+    const polls = await getMany<PollItem>(chunk.map((id) => pollKeys.poll(id)));
+    polls.forEach((poll, j) => {
+      if (!poll || !canSeeResults(pollFacts(poll), false)) hidden.add(chunk[j]!);
+    });
+  }
+  return hidden.size ? events.filter((e) => !(isVote(e) && hidden.has(String(e.data.pollId)))) : events;
+}
+
 /** Names come from the actors' memberships (current names; a deleted account reads "Deleted account"). */
-async function entries(groupId: string, events: EventRecordItem[]) {
+async function entries(groupId: string, all: EventRecordItem[]) {
+  const events = await withoutHiddenVotes(all);
   const actorIds = [...new Set(events.map((e) => e.actorId).filter((id): id is string => Boolean(id)))];
   const names = new Map<string, string | null>();
   for (let i = 0; i < actorIds.length; i += 100) {

@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { api } from '../../scripts/test-support/api.ts';
 import { groupWithMembers } from '../../scripts/test-support/groups.ts';
 
@@ -96,9 +96,15 @@ describe('votes on a poll whose results are hidden', () => {
       Object.fromEntries(((await api('GET', `/api/groups/${group.id}/polls?status=open`, { cookie })).body.items as Array<{ title: string; voters: number | null }>).map((p) => [p.title, p.voters]));
     expect(await counts(admin.cookie)).toEqual({ 'Until closed': null, 'Until voted': null, Shown: 1 });
     expect(await counts(voter.cookie)).toEqual({ 'Until closed': null, 'Until voted': 1, Shown: 1 });
+    // Nor in the audit trail: who voted when is left out while the results are hidden.
+    const audited = async () => ((await api('GET', `/api/groups/${group.id}/audit?kind=VoteCast`, { cookie: admin.cookie })).body.items as Array<{ data: { pollId: string } }>).map((e) => e.data.pollId);
+    expect(await audited()).toEqual([shown.id.split('.')[1]]);
+    const csv = await (await fetch(`${inject('appUrl')}/api/groups/${group.id}/audit.csv?kind=VoteCast`, { headers: { cookie: admin.cookie } })).text();
+    expect(csv).not.toContain(untilClosed.id.split('.')[1]);
     expect((await api('POST', `/api/polls/${untilClosed.id}/close`, { cookie: admin.cookie })).status).toBe(200);
     const closed = (await api('GET', `/api/groups/${group.id}/polls?status=closed`, { cookie: admin.cookie })).body.items;
     expect(closed).toEqual([expect.objectContaining({ title: 'Until closed', voters: 1 })]);
+    expect((await audited()).sort()).toEqual([shown.id.split('.')[1], untilClosed.id.split('.')[1]].sort());
   });
 
   it('leave the group export without their ballots, has-voted markers, totals or timeline items', async () => {
