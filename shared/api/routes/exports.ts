@@ -12,7 +12,7 @@ const ExportStatus = z.object({
   finishedAt: z.nullable(z.string()),
   records: z.nullable(z.number()),
   bytes: z.nullable(z.number()),
-  /** 7-day links by name: `archive` (NDJSON, gzip), `html`, and `members.csv`, `threads.csv`, ... */
+  /** Links signed for 15 minutes on each read (while the reader is still an admin), by name: `archive` (NDJSON, gzip), `html`, and `members.csv`, `threads.csv`, ... */
   links: z.optional(z.record(z.string(), z.string())),
 });
 const ExportList = z.object({ items: z.array(ExportStatus) });
