@@ -109,6 +109,7 @@ interface Fixtures {
   inviters: Array<{ cookie: string }>;
   memberMembershipId: string;
   thread: { id: string };
+  moveThread: { id: string };
   comment: { id: string };
   /** Open polls by the shape of their choices, for votes. */
   votePolls: Record<'option' | 'options' | 'scores' | 'ranking' | 'answers', string>;
@@ -161,6 +162,7 @@ async function prepare(): Promise<void> {
     fx.inviters.push({ cookie: inviter.cookie });
   }
   fx.thread = await ok(send('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Base thread', description: 'Base' } }), 201, 'start a thread');
+  fx.moveThread = await ok(send('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Thread to move' } }), 201, 'start a thread to move');
   fx.comment = await ok(send('POST', `/api/discussions/${fx.thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Base comment' } }), 201, 'comment');
   const c = admin.cookie;
   fx.votePolls = {
@@ -229,7 +231,8 @@ function base(field: StringField): Base | null {
     case 'PUT /api/me/password': return { path: '/api/me/password', cookie: fx.outsiders[n % fx.outsiders.length]!.cookie, body: { password: 'correct horse battery staple 42' } };
     case 'POST /api/imports': return { path: '/api/imports', cookie: c, body: { uploadKey: 'imports/none' } };
     case 'POST /api/groups': return {
-      path: '/api/groups', cookie: c, body: { name: `Naughty ${n}`, handle: `${fx.group.handle}-n${n}`, description: 'd', parentId: fx.group.id, privacy: 'closed', discussionPrivacy: 'private_only', membershipGranting: 'invitation' },
+      // A naughty parent id can be a real handle (a rename may have made one): let that parent suggest the handle.
+      path: '/api/groups', cookie: c, body: { name: `Naughty ${n}`, ...(field.path[0] === 'parentId' ? {} : { handle: `${fx.group.handle}-n${n}` }), description: 'd', parentId: fx.group.id, privacy: 'closed', discussionPrivacy: 'private_only', membershipGranting: 'invitation' },
       readBack: async (answer) => (await get(`/api/groups/${answer.json.id}`))[last],
     };
     case 'PATCH /api/groups/{id}': return {
@@ -262,7 +265,8 @@ function base(field: StringField): Base | null {
         return (await get(`/api/discussions/${fx.thread.id}`)).discussion[last];
       },
     };
-    case 'POST /api/discussions/{id}/move': return { path: `/api/discussions/${fx.thread.id}/move`, cookie: c, body: { groupId: fx.otherGroup.id } };
+    // A thread of its own: a naughty group id can be a real handle (a rename may have made one), and the move then happens.
+    case 'POST /api/discussions/{id}/move': return { path: `/api/discussions/${fx.moveThread.id}/move`, cookie: c, body: { groupId: fx.otherGroup.id } };
     case 'POST /api/discussions/{id}/comments': return {
       path: `/api/discussions/${fx.thread.id}/comments`, cookie: c, body: { body: 'c', parentId: fx.comment.id },
       readBack: async (answer) => commentBody(answer.json.id, answer.json.seq),
@@ -335,7 +339,7 @@ function base(field: StringField): Base | null {
 
 async function commentBody(id: string, seq: number): Promise<unknown> {
   const page = await get(`/api/discussions/${fx.thread.id}/events?from=${seq}`);
-  return (page.items as Array<{ id: string; body: string }>).find((item) => item.id === id)?.body;
+  return (page.items as Array<{ id: string; seq: number; body: string }>).find((item) => item.id === id || item.seq === seq)?.body;
 }
 
 async function pendingIntroduction(userId: string): Promise<unknown> {
@@ -460,6 +464,8 @@ describe('the Big List of Naughty Strings in every string field', () => {
     const withStrings = routesWithInput().filter((route) => fields.some((f) => f.route === route));
     const missing = withStrings.filter((route) => base(fields.find((f) => f.route === route)!) === null);
     expect(withStrings.length).toBeGreaterThan(40);
+    // Queries come from the document too.
+    expect(fields.filter((f) => f.route === 'GET /api/groups/{id}/memberships' && f.in === 'query').map((f) => f.path[0])).toEqual(['cursor', 'limit']);
     expect(missing).toEqual([]);
   });
 
@@ -578,6 +584,29 @@ describe('hostile request bodies', () => {
   it('answers 415 to a body that is not JSON', async () => {
     const answer = await send('POST', comment(), { cookie: fx.admin.cookie, rawBody: 'body=hello', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expectRefusal(answer, [415]);
+  });
+
+  it('stores a poll with every text at its longest, in three-byte characters, and reads it back whole (no item over 400 KB)', async () => {
+    // 20,000 UTF-16 units of CJK are 60 KB of UTF-8: the most a length limit lets through.
+    const cjk = (n: number, salt = 0) => Array.from({ length: n }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7 + salt * 131) % 20_000))).join('');
+    const options = Array.from({ length: 100 }, (_, i) => `${i}${cjk(197, i)}`);
+    const body = {
+      groupId: fx.quietGroup.id, type: 'poll', title: cjk(250), details: cjk(20_000), options, closingAt: future(),
+      passTests: options.slice(0, 100).map((option) => ({ option, comparator: 'gte', percent: 50, of: 'votes' })),
+    };
+    const answer = await send('POST', '/api/polls', { cookie: fx.admin.cookie, body });
+    expect(answer.status, answer.text.slice(0, 300)).toBe(201);
+    const poll = await get(`/api/polls/${answer.json.id}`);
+    expect(poll.details).toBe(body.details);
+    expect(poll.options.map((o: { name: string }) => o.name)).toEqual(options);
+    const edited = await send('PATCH', `/api/polls/${answer.json.id}`, { cookie: fx.admin.cookie, body: { details: cjk(20_000, 1), title: cjk(250, 1) } });
+    expect(edited.status, edited.text.slice(0, 300)).toBe(200);
+    const thread = await send('POST', `/api/groups/${fx.quietGroup.id}/discussions`, { cookie: fx.admin.cookie, body: { title: cjk(150), description: cjk(20_000) } });
+    expect(thread.status, thread.text.slice(0, 300)).toBe(201);
+    const rewritten = await send('PATCH', `/api/discussions/${thread.json.id}`, { cookie: fx.admin.cookie, body: { title: cjk(150, 2), description: cjk(20_000, 2) } });
+    expect(rewritten.status, rewritten.text.slice(0, 300)).toBe(200);
+    const comment = await send('POST', `/api/discussions/${thread.json.id}/comments`, { cookie: fx.admin.cookie, body: { body: cjk(20_000, 3) } });
+    expect(comment.status, comment.text.slice(0, 300)).toBe(201);
   });
 
   it('keeps a comment of 10,000 combining marks and four-byte emoji byte for byte', async () => {

@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import * as z from 'zod/mini';
 import { openApiDocument } from '../../shared/api/openapi.ts';
 import { routes, splitRouteKey, type RouteKey, type RouteSpec } from '../../shared/api/routes.ts';
 
@@ -120,13 +119,10 @@ function dedupe<T extends { path: Step[]; variant: string | null }>(fields: T[])
   });
 }
 
-/**
- * Every string field of every request body in the OpenAPI document, and of every query the
- * route table declares (the document does not list query parameters, so those come from the
- * same zod schemas the document is generated from).
- */
+/** Every string field of every request body and every string query parameter in the OpenAPI document. */
 export function stringFields(): StringField[] {
-  const doc = openApiDocument() as { paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: JsonSchema }> } }>> };
+  type Operation = { operationId: string; parameters?: Array<{ name: string; in: string; schema: JsonSchema }>; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
+  const doc = openApiDocument() as { paths: Record<string, Record<string, Operation>> };
   const fields: StringField[] = [];
   for (const operations of Object.values(doc.paths)) {
     for (const operation of Object.values(operations)) {
@@ -137,13 +133,10 @@ export function stringFields(): StringField[] {
         walk(body, [], null, found);
         fields.push(...dedupe(found).map((f) => ({ route, in: 'body' as const, ...f })));
       }
-    }
-  }
-  for (const [key, spec] of Object.entries(routes) as Array<[RouteKey, RouteSpec]>) {
-    if (!spec.query) continue;
-    const schema = z.toJSONSchema(spec.query, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-    for (const [name, property] of Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>)) {
-      if (isStringSchema(property) || property.anyOf || property.enum) fields.push({ route: key, in: 'query', variant: null, path: [name], schema: property });
+      // A query value is always a string on the wire, whatever the parameter then becomes.
+      for (const parameter of operation.parameters ?? []) {
+        if (parameter.in === 'query') fields.push({ route, in: 'query', variant: null, path: [parameter.name], schema: parameter.schema });
+      }
     }
   }
   return fields;

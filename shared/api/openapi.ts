@@ -21,12 +21,11 @@ export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [key, spec] of Object.entries(routes) as Array<[string, RouteSpec]>) {
     const { method, path } = splitRouteKey(key);
-    const parameters = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
+    const query = spec.query ? (schemaOf(spec.query, 'input') as { properties?: Record<string, unknown>; required?: string[] }) : null;
+    const parameters = [
+      ...[...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } })),
+      ...Object.entries(query?.properties ?? {}).map(([name, schema]) => ({ name, in: 'query', required: query?.required?.includes(name) ?? false, schema })),
+    ];
     const errorResponses = Object.fromEntries(
       Object.entries(errorStatuses).map(([status, description]) => [
         status,
