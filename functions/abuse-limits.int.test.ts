@@ -254,6 +254,21 @@ describe('abuse limits: announcements and uploads', { timeout: 240_000 }, () => 
     const other = await createGroup(admin.cookie);
     const elsewhere = (await api('POST', `/api/groups/${other.id}/discussions`, { cookie: admin.cookie, body: { title: 'Elsewhere' } })).body;
     expectLimited(await api('POST', '/api/announcements', { cookie: admin.cookie, body: announce(elsewhere.id) }));
+
+    // Every other way of emailing an audience spends the same allowance: announcing a new thread,
+    // poll or outcome, and reminding voters. Refused before anything is written.
+    const aWeek = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const announced = await api('POST', `/api/groups/${other.id}/discussions`, { cookie: admin.cookie, body: { title: 'Announced thread', announce: { kind: 'group' } } });
+    expectLimited(announced);
+    const threads = await api('GET', `/api/groups/${other.id}/discussions`, { cookie: admin.cookie });
+    expect(JSON.stringify(threads.body)).not.toContain('Announced thread');
+    expectLimited(await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: other.id, title: 'Announced poll', type: 'proposal', closingAt: aWeek, announce: { kind: 'group' } } }));
+    const poll = await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: other.id, title: 'Quiet poll', type: 'proposal', closingAt: aWeek } });
+    expect(poll.status).toBe(201);
+    expectLimited(await api('POST', `/api/polls/${poll.body.id}/remind`, { cookie: admin.cookie, body: {} }));
+    expect((await api('POST', `/api/polls/${poll.body.id}/close`, { cookie: admin.cookie })).status).toBe(200);
+    expectLimited(await api('POST', `/api/polls/${poll.body.id}/outcome`, { cookie: admin.cookie, body: { statement: 'Agreed.', announce: { kind: 'group' } } }));
+    expect((await api('GET', `/api/polls/${poll.body.id}`, { cookie: admin.cookie })).body.outcome ?? null).toBeNull();
   });
 
   it('limits uploads per person per day by count, whatever viewer is named', async () => {

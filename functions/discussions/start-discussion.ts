@@ -1,4 +1,5 @@
 import { canAnnounce } from '../../shared/permissions/announcements.ts';
+import { spendAnnouncement } from '../notifications/announcement-allowance.ts';
 import { canStartDiscussion, forcedPrivacy } from '../../shared/permissions/discussions.ts';
 import { canSeeGroup } from '../../shared/permissions/groups.ts';
 import { newId } from '../lib/crypto.ts';
@@ -55,6 +56,7 @@ export async function startDiscussion(request: ApiRequest<'POST /api/groups/{id}
     attachmentIds: uploads.attachments.map((a) => a.id),
     mentions,
   };
+  if (input.announce) await spendAnnouncement(actor.id);
   const codes = await transact([
     create({ ...thread, attachments: uploads.attachments }),
     ...uploads.ops,

@@ -4,10 +4,11 @@ import { canSeeGroup, type GroupFacts, type Viewer } from '../../shared/permissi
 import { canSeePoll } from '../../shared/permissions/polls.ts';
 import type { Announce } from '../../shared/schemas/notifications.ts';
 import { get, transact } from '../lib/db.ts';
-import { forbidden, invalid, notFound, tooManyRequests } from '../lib/errors.ts';
+import { forbidden, invalid, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
-import { rateLimitCheck, type RateLimit } from '../lib/rate-limit.ts';
+import { rateLimitCheck } from '../lib/rate-limit.ts';
+import { announcementLimit, announcementsSpent } from './announcement-allowance.ts';
 import type { Actor } from '../lib/session.ts';
 import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } from '../groups/store.ts';
 import { loadThread, parseThreadId, threadFacts } from '../discussions/store.ts';
@@ -68,8 +69,7 @@ async function audienceProblems(audience: Announce['audience'], subject: Announc
   return {};
 }
 
-/** Each announcement can email a whole group, so each person may make only so many a day. */
-export const announcementLimit = { name: 'announcements', limit: 20, windowSeconds: 86_400 } satisfies RateLimit;
+export { announcementLimit } from './announcement-allowance.ts';
 
 /**
  * POST /api/announcements: the author of a thread, poll or outcome (or an admin) asks that an
@@ -90,7 +90,7 @@ export async function announce(request: ApiRequest<'POST /api/announcements'>): 
     allowance.op,
     recordEvent({ kind: 'Announced', groupId: subject.group.groupId, subject: { type: ref.type, id: subject.id }, audience }, { actorId: actor.id, ip: request.ip }),
   ]);
-  if (codes?.[0] === 'ConditionalCheckFailed') throw tooManyRequests(allowance.retryAfter, `You can make ${announcementLimit.limit} announcements a day. Try again tomorrow.`);
+  if (codes?.[0] === 'ConditionalCheckFailed') throw announcementsSpent(allowance.retryAfter);
   if (codes) throw new Error('Announcement was not recorded.');
   return { status: 202, body: { message: 'Announcement on its way.' } };
 }

@@ -1,4 +1,5 @@
 import { canAnnounce } from '../../shared/permissions/announcements.ts';
+import { spendAnnouncement } from '../notifications/announcement-allowance.ts';
 import { canCreatePoll, canSeePoll } from '../../shared/permissions/polls.ts';
 import { canSeeDiscussion } from '../../shared/permissions/discussions.ts';
 import { buildPoll, emptyTally, toStoredTally } from '../../shared/polls/index.ts';
@@ -79,6 +80,7 @@ export async function createPoll(request: ApiRequest<'POST /api/polls'>): Promis
     ...dueOps(pollId, poll.closingAt),
     recordEvent({ kind: 'PollCreated', groupId, pollId, discussionId: item.threadId, authorId: actor.id, ...(announce ? { announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ];
+  if (announce) await spendAnnouncement(actor.id);
   // Invitations go first: without the poll they are inert, and the poll never exists without them.
   if (invitees.length) await batchPut(invitees.map((userId) => ({ ...pollKeys.invitee(pollId, userId), type: 'pollInvitee', userId })));
   if (thread) {

@@ -1,4 +1,5 @@
 import { canAnnounce } from '../../shared/permissions/announcements.ts';
+import { spendAnnouncement } from '../notifications/announcement-allowance.ts';
 import { canWriteOutcome } from '../../shared/permissions/polls.ts';
 import { isAdmin } from '../../shared/permissions/groups.ts';
 import { meetingInvite } from '../../shared/polls/index.ts';
@@ -48,6 +49,7 @@ export async function createOutcome(request: ApiRequest<'POST /api/polls/{id}/ou
     authorName: actor.name,
     createdAt: new Date().toISOString(),
   };
+  if (input.announce) await spendAnnouncement(actor.id);
   const ops = [
     put({ ...outcome, ...reviewDue(item.pollId, outcome.reviewOn) }),
     recordEvent({ kind: 'OutcomeCreated', groupId: item.groupId, pollId: item.pollId, authorId: actor.id, hasEvent: Boolean(outcome.event), ...(input.announce ? { announce: input.announce } : {}) }, { actorId: actor.id, ip: request.ip }),

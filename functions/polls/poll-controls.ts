@@ -1,3 +1,4 @@
+import { spendAnnouncement } from '../notifications/announcement-allowance.ts';
 import { canManagePoll, canReopenPoll, settingsChangeProblems } from '../../shared/permissions/polls.ts';
 import { patch, remove, transact } from '../lib/db.ts';
 import { AppError, forbidden, invalid } from '../lib/errors.ts';
@@ -64,6 +65,7 @@ export async function remindVoters(request: ApiRequest<'POST /api/polls/{id}/rem
   const context = await visiblePoll(request.params.id!, request.actor);
   if (!canManagePoll(context.facts, context.viewer, pollFacts(context.item))) throw forbidden('Only the author and admins can send reminders.');
   if (status(context.item) !== 'open') throw new AppError(409, 'poll_closed', 'Only an open poll takes reminders.');
+  await spendAnnouncement(request.actor.id);
   const codes = await transact([
     recordEvent({ kind: 'PollReminderRequested', groupId: context.item.groupId, pollId: context.item.pollId, audience: request.body.audience }, { actorId: request.actor.id, ip: request.ip }),
   ]);
