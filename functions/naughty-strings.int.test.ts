@@ -662,9 +662,7 @@ describe('hostile queries and path ids', () => {
     expect(await cursorFailures(routes)).toEqual([]);
   });
 
-  // Known, not yet fixed (remove `.fails` when it is): the two version lists declare a cursor
-  // (ListQuery) but never read it, so any cursor at all answers 200 with the whole list.
-  it.fails('answers 400 to a tampered cursor on the version lists too', async () => {
+  it('answers 400 to a tampered cursor on the version lists too', async () => {
     expect(await cursorFailures(versionLists)).toEqual([]);
   });
 
@@ -690,15 +688,13 @@ describe('hostile queries and path ids', () => {
     expect(await pathFailures(['%F0%9F%92%A9', '..', '%2e%2e', '%2e%2e%2f%2e%2e%2fetc%2fpasswd', '%00', '%0d%0aSet-Cookie:%20a=b', `${fx.group.id}.${'z'.repeat(1500)}`, '%3Cscript%3E', '__proto__'])).toEqual([]);
   });
 
-  // Known, not yet fixed (remove `.fails` when they are): an id or handle of more than 2 KB reaches
-  // a DynamoDB key in loadGroup (functions/groups/store.ts) and answers 500 on every group route;
-  // and a path with percent-encoding that is not UTF-8 makes the local server's decodeURIComponent
-  // throw (scripts/local/server.ts), a 500 on every route with an id.
-  it.fails('answers path ids of more than 2 KB with 404, never a 5xx', async () => {
+  // An id or handle of more than 2 KB once reached a DynamoDB key and answered 500; a path whose
+  // percent-encoding is not UTF-8 once made the local server's decoding throw.
+  it('answers path ids of more than 2 KB with 404, never a 5xx', async () => {
     expect(await pathFailures(['x'.repeat(3000), `${fx.group.id}${'y'.repeat(2100)}`])).toEqual([]);
   });
 
-  it.fails('answers a path id whose percent-encoding is not UTF-8 with a 4xx, never a 5xx', async () => {
+  it('answers a path id whose percent-encoding is not UTF-8 with a 4xx, never a 5xx', async () => {
     expect(await pathFailures(['%ED%A0%80', '%FF', '%E0%A4%A'])).toEqual([]);
   });
 });

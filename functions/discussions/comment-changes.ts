@@ -92,11 +92,11 @@ export async function deleteComment(request: ApiRequest<'DELETE /api/comments/{i
 export async function getCommentVersions(request: ApiRequest<'GET /api/comments/{id}/versions'>): Promise<ApiReply> {
   const context = await loadComment(request.params.id!, request.actor);
   const { comment } = context;
-  if (comment.deletedAt) return { body: { current: null, items: [] } };
+  if (comment.deletedAt) return { body: { current: null, items: [], cursor: null } };
   return {
     body: {
       current: { version: comment.version, body: comment.body, editedAt: comment.editedAt ?? comment.createdAt },
-      items: await versionsOf(context, comment.seq),
+      ...(await versionsOf(context, comment.seq, request.query.cursor)),
     },
   };
 }

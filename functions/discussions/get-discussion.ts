@@ -53,14 +53,23 @@ export async function getTimeline(request: ApiRequest<'GET /api/discussions/{id}
 }
 
 /** Earlier versions of an item (seq 0 is the thread's title and description), newest first. */
-export async function versionsOf(context: ThreadContext, seq: number) {
+/** A page of a text's earlier versions, newest first, with a signed cursor bound to that text. */
+export async function versionsOf(context: ThreadContext, seq: number, cursor: string | undefined) {
+  const scope = `versions:${context.thread.threadId}:${seq}`;
   const page = await queryPage<VersionItem>({
     KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
     ExpressionAttributeValues: { ':pk': context.thread.pk, ':prefix': `version#${pad(seq)}#` },
     ScanIndexForward: false,
+    Limit: VERSIONS_PAGE,
+    ExclusiveStartKey: await decodeCursor(scope, cursor),
   });
-  return page.items.map((v) => ({ version: v.version, title: v.title ?? null, body: v.body, editedAt: v.editedAt, editor: { id: v.editorId, name: v.editorName } }));
+  return {
+    items: page.items.map((v) => ({ version: v.version, title: v.title ?? null, body: v.body, editedAt: v.editedAt, editor: { id: v.editorId, name: v.editorName } })),
+    cursor: await encodeCursor(scope, page.lastKey),
+  };
 }
+
+const VERSIONS_PAGE = 50;
 
 /** GET /api/discussions/{id}/versions: anyone who can read the thread can see its history. */
 export async function getDiscussionVersions(request: ApiRequest<'GET /api/discussions/{id}/versions'>): Promise<ApiReply> {
@@ -69,7 +78,7 @@ export async function getDiscussionVersions(request: ApiRequest<'GET /api/discus
   return {
     body: {
       current: { version: thread.version, title: thread.title, body: thread.description, editedAt: thread.updatedAt },
-      items: await versionsOf(context, 0),
+      ...(await versionsOf(context, 0, request.query.cursor)),
     },
   };
 }

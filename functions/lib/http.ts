@@ -5,7 +5,7 @@ import { routes, type RouteKey, type RouteSpec } from '../../shared/api/routes.t
 import { apiSecurityHeaders } from '../../shared/security-headers.ts';
 import { withDbUsage } from './clients.ts';
 import { config } from './config.ts';
-import { AppError, badRequest, forbidden, invalid, unauthorized } from './errors.ts';
+import { AppError, badRequest, forbidden, invalid, notFound, unauthorized } from './errors.ts';
 import { maskIp } from './ip.ts';
 import { logger } from './logger.ts';
 import { fromOurEdge, ORIGIN_HEADER } from './origin.ts';
@@ -85,6 +85,8 @@ export function clientIp(event: Event, fromEdge: boolean): string {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+const MAX_PATH_PARAMETER = 256;
 
 /**
  * Cookies ride along with cross-site requests that need no preflight (a form POST, or a fetch
@@ -168,6 +170,8 @@ export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
       const event = request.event;
       const spec = routes[event.routeKey as RouteKey] as (typeof routes)[RouteKey] | undefined;
       if (!spec || !table[event.routeKey]) throw new AppError(404, 'not_found', 'No such endpoint.');
+      // Every id, handle and token is far shorter; a longer one names nothing (and would not fit a key).
+      if (Object.values(event.pathParameters ?? {}).some((value) => (value ?? '').length > MAX_PATH_PARAMETER)) throw notFound();
       const fromEdge = await fromOurEdge(event.headers?.[ORIGIN_HEADER]);
       // In the cloud CloudFront is the only way in: a caller who found the API's own address is refused.
       if (!fromEdge && !config.local) throw forbidden();

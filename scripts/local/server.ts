@@ -78,7 +78,13 @@ export function createLocalServer(options: ServerOptions) {
     const body = Buffer.concat(chunks);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-    const pathParameters = Object.fromEntries(match.route.params.map((name, i) => [name, decodeURIComponent(match.groups![i + 1]!)]));
+    let pathParameters: Record<string, string>;
+    try {
+      pathParameters = Object.fromEntries(match.route.params.map((name, i) => [name, decodeURIComponent(match.groups![i + 1]!)]));
+    } catch {
+      // Percent-encoding that is not UTF-8 names nothing; API Gateway answers such paths with an error too.
+      return send(res, 404, { ...apiSecurityHeaders, 'content-type': 'application/json' }, JSON.stringify({ error: { code: 'not_found', message: 'No such endpoint.' } }));
+    }
     const query: Record<string, string> = {};
     for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
     const now = Date.now();
