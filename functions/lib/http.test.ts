@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { invalid } from './errors.ts';
-import { capability, clientIp, crossSiteRefusal } from './http.ts';
+import { capability, clientIp, crossSiteRefusal, illFormedText } from './http.ts';
 import { ORIGIN_HEADER, resetOriginSecretCache } from './origin.ts';
 
 // As in the cloud: CloudFront adds the origin secret to every request it forwards.
@@ -143,5 +143,20 @@ describe('the same-origin check', () => {
     }), context);
     expect(oneClick.statusCode).toBe(200);
     expect(ran).toBe(1);
+  });
+});
+
+describe('ill-formed text', () => {
+  it.each([
+    [{ title: 'ok', body: 'half \ud83d pair' }, 'body'],
+    [{ options: ['fine', '\udc00'] }, 'options.1'],
+    [{ nested: { deeper: { text: 'x\ud800' } } }, 'nested.deeper.text'],
+    [{ ['key\ud800']: 'v' }, 'key\ud800'],
+  ])('names the field of %j', (value, path) => {
+    expect(illFormedText(value)).toBe(path);
+  });
+
+  it('accepts whole surrogate pairs, emoji and every other string', () => {
+    expect(illFormedText({ a: '💩 𝕏 ✓', b: ['ünïcode', '\u202e'], c: 7, d: null })).toBeUndefined();
   });
 });

@@ -136,7 +136,25 @@ function validate(schema: z.ZodMiniType | undefined, value: unknown, what: 'body
     const fields = issuesToFields(flattenUnionIssues(result.error.issues, value));
     throw invalid(fields);
   }
+  const illFormed = illFormedText(result.data);
+  if (illFormed !== undefined) throw invalid({ [illFormed || '_']: 'This text holds a broken character (half of a surrogate pair). Type or paste it again.' });
   return result.data;
+}
+
+/**
+ * The dotted path of the first string that is not well-formed UTF-16 (a lone surrogate), or
+ * undefined. Such text cannot be stored as UTF-8 or shown faithfully, so it is refused rather
+ * than changed. Walks the validated value, whose depth the schema bounds.
+ */
+export function illFormedText(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value === 'string') return value.isWellFormed() ? undefined : path.join('.');
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (!key.isWellFormed()) return [...path, key].join('.');
+    const found = illFormedText(child, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function flattenUnionIssues(issues: readonly z.core.$ZodIssue[], value: unknown): z.core.$ZodIssue[] {
