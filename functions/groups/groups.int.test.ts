@@ -368,7 +368,7 @@ describe('membership requests', () => {
     const approved = await api('POST', `/api/membership-requests/${list.body.items[0].id}/approve`, { cookie: admin.cookie });
     expect(approved.status).toBe(200);
     // The approval email comes from the notifications worker on the stream, a moment later.
-    for (let i = 0; i < 50 && !(await mailTo(person.email)).at(-1)?.subject.includes('now a member'); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !(await mailTo(person.email)).at(-1)?.subject.includes('now a member'); i++) await new Promise((r) => setTimeout(r, 100));
     expect((await mailTo(person.email)).at(-1)?.subject).toContain('now a member');
     expect((await api('GET', `/api/groups/${group.id}`, { cookie: person.cookie })).body.myMembership.role).toBe('member');
     expect((await api('POST', `/api/membership-requests/${list.body.items[0].id}/approve`, { cookie: admin.cookie })).status).toBe(404);

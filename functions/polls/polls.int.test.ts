@@ -66,7 +66,7 @@ describe('votes in a thread\u2019s timeline', () => {
     await vote(members[0]!.cookie, open.id, { option: 'agree' }, 'Worth trying');
     await vote(members[0]!.cookie, secret.id, { option: 'block' }, 'Secret reason');
     let kinds: string[] = [];
-    for (let i = 0; i < 50 && !kinds.includes('vote'); i++) {
+    for (let i = 0; i < 150 && !kinds.includes('vote'); i++) {
       await new Promise((r) => setTimeout(r, 200));
       const page = await api('GET', `/api/discussions/${thread.id}`, { cookie: admin.cookie });
       kinds = page.body.timeline.items.map((item: { kind: string }) => item.kind);
