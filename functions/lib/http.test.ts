@@ -1,5 +1,12 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+// Configuration is read when the modules load, and other test files in this process may have
+// pointed it at a local stack: these tests are about the cloud, at a known address.
+vi.hoisted(() => {
+  delete process.env.MOOT_LOCAL;
+  process.env.APP_URL = 'http://localhost:3000';
+});
 import { invalid } from './errors.ts';
 import { capability, clientIp, crossSiteRefusal, illFormedText } from './http.ts';
 import { ORIGIN_HEADER, resetOriginSecretCache } from './origin.ts';
