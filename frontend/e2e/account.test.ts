@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
@@ -12,7 +9,7 @@ import {
   launchChromium,
   signIn,
   url,
-  type TestStack,
+  type TestStack, screenshots as takeScreenshots
 } from './support.ts';
 
 // Tui's account, in order: she signs in, looks at what Moot keeps about her, adds a password,
@@ -30,7 +27,6 @@ let groupHandle = '';
 const password = 'kettle harbour lantern 47';
 
 /** Set SCREENSHOTS=1 to keep a picture of every account screen at 360 and 1280 px, light and dark. */
-const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-account-shots') : null;
 
 /** Axe runs in both colour schemes here: dark mode has its own contrast to get right. */
 const bothSchemes = ['light', 'dark'] as const;
@@ -39,7 +35,6 @@ beforeAll(async () => {
   stack = await startStack();
   browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
-  if (shotsDir) mkdirSync(shotsDir, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -47,20 +42,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** Pictures of the page at phone and desktop widths, light and dark, when SCREENSHOTS is set. */
-async function screenshots(on: Page, name: string): Promise<void> {
-  if (!shotsDir) return;
-  const before = on.viewportSize();
-  for (const width of [360, 1280]) {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await on.setViewportSize({ width, height: 900 });
-      await on.emulateMedia({ colorScheme });
-      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
-    }
-  }
-  await on.emulateMedia({ colorScheme: 'light' });
-  if (before) await on.setViewportSize(before);
-}
+const screenshots = (on: Page, name: string) => takeScreenshots(on, 'account', name);
 
 async function signOut(on: Page): Promise<void> {
   await on.getByRole('button', { name: /^Account:/ }).click();

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -14,7 +14,7 @@ import {
   launchChromium,
   signIn,
   url,
-  type TestStack,
+  type TestStack, screenshots as takeScreenshots
 } from './support.ts';
 
 // A group's archive, in order: Aroha starts a group with a thread and a comment, exports it,
@@ -68,23 +68,8 @@ async function tabTo(on: Page, target: Locator): Promise<void> {
   throw new Error('Tab never reached the element');
 }
 
-const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-archive-shots') : null;
 
-/** Pictures of the page at phone and desktop widths, light and dark, when SCREENSHOTS is set. */
-async function screenshots(on: Page, name: string): Promise<void> {
-  if (!shotsDir) return;
-  await mkdir(shotsDir, { recursive: true });
-  const before = on.viewportSize();
-  for (const width of [360, 1280]) {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await on.setViewportSize({ width, height: 900 });
-      await on.emulateMedia({ colorScheme });
-      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
-    }
-  }
-  await on.emulateMedia({ colorScheme: 'light' });
-  if (before) await on.setViewportSize(before);
-}
+const screenshots = (on: Page, name: string) => takeScreenshots(on, 'archive', name);
 
 /** Chooses `path` in the import form's file input and starts the import. */
 async function importArchive(on: Page, path: string): Promise<void> {

@@ -1,11 +1,8 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollTypes } from '../src/lib/polls/words.ts';
 import { startStack } from '../../scripts/test-support/stack.ts';
-import { createGroup, expectHeading, expectNoAccessibilityViolations, launchChromium, signIn, url, type TestStack } from './support.ts';
+import { createGroup, expectHeading, expectNoAccessibilityViolations, launchChromium, signIn, url, type TestStack, screenshots as takeScreenshots } from './support.ts';
 
 // Someone new tries every kind of poll on the new-poll form, typing into every field with the
 // keyboard, numbers included, before starting a two-seat election. Typing into a number field
@@ -16,7 +13,6 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 const requestedOrigins = new Set<string>();
-const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-poll-form-shots') : null;
 
 const run = Date.now();
 const mere = { email: `mere.form.${run}@example.org`, name: 'Mere Tāwhiri' };
@@ -28,7 +24,6 @@ beforeAll(async () => {
   page = await (await browser.newContext()).newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('request', (request) => requestedOrigins.add(new URL(request.url()).origin));
-  if (shotsDir) mkdirSync(shotsDir, { recursive: true });
   await page.goto(url(stack, '/sign-in'));
   await signIn(stack, page, mere);
   handle = await createGroup(stack, page, `Tenants' Union ${run}`, 'Closed');
@@ -39,18 +34,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function screenshots(on: Page, name: string): Promise<void> {
-  if (!shotsDir) return;
-  for (const width of [360, 1280]) {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await on.setViewportSize({ width, height: 900 });
-      await on.emulateMedia({ colorScheme });
-      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
-    }
-  }
-  await on.emulateMedia({ colorScheme: 'light' });
-  await on.setViewportSize({ width: 1280, height: 900 });
-}
+const screenshots = (on: Page, name: string) => takeScreenshots(on, 'poll-form', name);
 
 /** What a person would type into a field of this kind. */
 function typedValue(type: string, index: number): string | null {

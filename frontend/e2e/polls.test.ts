@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
@@ -11,7 +8,7 @@ import {
   launchChromium,
   signIn,
   url,
-  type TestStack,
+  type TestStack, screenshots as takeScreenshots
 } from './support.ts';
 
 // A group decides: Aroha starts a proposal, votes, changes her mind, closes it and states the
@@ -28,22 +25,8 @@ const groupName = `Harbour Food Co-op ${run}`;
 let handle = '';
 
 /** Set SCREENSHOTS=1 to keep pictures of the poll screens at 360 and 1280 px, light and dark. */
-const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-poll-shots') : null;
 
-async function screenshots(on: Page, name: string): Promise<void> {
-  if (!shotsDir) return;
-  mkdirSync(shotsDir, { recursive: true });
-  const before = on.viewportSize();
-  for (const width of [360, 1280]) {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await on.setViewportSize({ width, height: 900 });
-      await on.emulateMedia({ colorScheme });
-      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
-    }
-  }
-  await on.emulateMedia({ colorScheme: 'light' });
-  if (before) await on.setViewportSize(before);
-}
+const screenshots = (on: Page, name: string) => takeScreenshots(on, 'poll', name);
 
 beforeAll(async () => {
   stack = await startStack();

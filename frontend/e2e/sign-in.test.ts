@@ -1,6 +1,3 @@
-import { mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack } from '../../scripts/test-support/stack.ts';
@@ -13,7 +10,7 @@ import {
   launchChromium,
   nextEmail,
   url,
-  type TestStack,
+  type TestStack, screenshots as takeScreenshots
 } from './support.ts';
 
 // One person's first weeks with Moot, in order: each step starts where the last one left off.
@@ -63,23 +60,8 @@ async function requestSignIn(on: Page, address: string): Promise<SignInEmail> {
   return nextSignInEmail(address, seen);
 }
 
-const shotsDir = process.env.SCREENSHOTS ? join(tmpdir(), 'moot-sign-in-shots') : null;
 
-/** Pictures of the page at phone and desktop widths, light and dark, when SCREENSHOTS is set. */
-async function screenshots(on: Page, name: string): Promise<void> {
-  if (!shotsDir) return;
-  mkdirSync(shotsDir, { recursive: true });
-  const before = on.viewportSize();
-  for (const width of [360, 1280]) {
-    for (const colorScheme of ['light', 'dark'] as const) {
-      await on.setViewportSize({ width, height: 900 });
-      await on.emulateMedia({ colorScheme });
-      await on.screenshot({ path: join(shotsDir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
-    }
-  }
-  await on.emulateMedia({ colorScheme: 'light' });
-  if (before) await on.setViewportSize(before);
-}
+const screenshots = (on: Page, name: string) => takeScreenshots(on, 'sign-in', name);
 
 async function sessionStatus(on: Page): Promise<number> {
   return on.evaluate(async () => (await fetch('/api/me', { credentials: 'same-origin' })).status);

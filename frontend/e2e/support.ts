@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -200,4 +203,24 @@ export async function acceptInvitation(stack: TestStack, on: Page, person: Perso
   await on.waitForURL((address) => address.pathname === '/welcome');
   await giveName(on, person.name);
   await on.waitForURL((address) => address.pathname === `/g/${groupHandle}`);
+}
+
+/**
+ * Pictures of the page at phone and desktop widths, in light and dark, into
+ * `<tmp>/moot-<journey>-shots/` when SCREENSHOTS is set: for a person to look at, never compared.
+ */
+export async function screenshots(on: Page, journey: string, name: string): Promise<void> {
+  if (!process.env.SCREENSHOTS) return;
+  const dir = join(tmpdir(), `moot-${journey}-shots`);
+  mkdirSync(dir, { recursive: true });
+  const before = on.viewportSize();
+  for (const width of [360, 1280]) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await on.setViewportSize({ width, height: 900 });
+      await on.emulateMedia({ colorScheme });
+      await on.screenshot({ path: join(dir, `${name}-${width}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+  await on.emulateMedia({ colorScheme: 'light' });
+  if (before) await on.setViewportSize(before);
 }

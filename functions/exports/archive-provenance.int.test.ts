@@ -2,22 +2,12 @@ import { createHash, createPublicKey, randomBytes, sign, verify } from 'node:cry
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { api, mailTo, rawTable, scanTable, signIn, uniqueEmail, useStackEnv } from '../../scripts/test-support/api.ts';
+import { api, mailTo, rawTable, scanTable, signIn, uniqueEmail, useStackEnv, waitFor } from '../../scripts/test-support/api.ts';
 import { groupWithMembers } from '../../scripts/test-support/groups.ts';
 import { keyFromSecret } from './archive-signature.ts';
 
 type Rec = Record<string, any>;
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
-
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 45_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const lines = (gz: Buffer): Rec[] => gunzipSync(gz).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
 

@@ -3,23 +3,13 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { api, rawTable, scanTable, signIn, useStackEnv } from '../../scripts/test-support/api.ts';
+import { api, rawTable, scanTable, signIn, useStackEnv, waitFor } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 type Rec = Record<string, any>;
 const s3 = () => new S3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
 const uploadExists = (key: string) => s3().send(new HeadObjectCommand({ Bucket: 'moot-uploads', Key: key })).then(() => true, () => false);
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
-
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 45_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function exportGroup(cookie: string, groupId: string) {
   const requested = await api('POST', `/api/groups/${groupId}/exports`, { cookie });

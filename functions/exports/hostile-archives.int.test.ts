@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { api, rawTable, scanTable, signIn, useStackEnv } from '../../scripts/test-support/api.ts';
+import { api, rawTable, scanTable, signIn, useStackEnv, waitFor } from '../../scripts/test-support/api.ts';
 import { groupWithMembers } from '../../scripts/test-support/groups.ts';
 import { FILE_CHUNK_BYTES } from '../../shared/archive/group.ts';
 import type { ReadStats } from './archive-reader.ts';
@@ -18,16 +18,6 @@ const MB = 1024 ** 2;
 const s3 = () => new S3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
 const uploadExists = (key: string) => s3().send(new HeadObjectCommand({ Bucket: 'moot-uploads', Key: key })).then(() => true, () => false);
 const newId = () => randomBytes(16).toString('base64url').slice(0, 22);
-
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 45_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function exportRecords(cookie: Cookie, groupId: string): Promise<Rec[]> {
   const requested = await api('POST', `/api/groups/${groupId}/exports`, { cookie });

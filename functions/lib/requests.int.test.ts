@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { routes, splitRouteKey, type RouteKey } from '../../shared/api/routes.ts';
-import { api, mailTo, signIn, uniqueEmail } from '../../scripts/test-support/api.ts';
+import { api, mailTo, signIn, uniqueEmail, waitFor } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  for (let i = 0; ; i++) {
-    const value = await read();
-    if (done(value) || i >= 200) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const crossSite = { 'sec-fetch-site': 'cross-site' };
 const stateChanging = (Object.keys(routes) as RouteKey[]).filter((key) => splitRouteKey(key).method !== 'GET');
@@ -54,8 +46,8 @@ describe('one-click unsubscribe from a mail client (RFC 8058)', () => {
     const { admin, group } = await groupWithMembers(0, { membershipGranting: 'approval' });
     const requester = await signIn();
     expect((await api('POST', `/api/groups/${group.id}/membership-requests`, { cookie: requester.cookie, body: {} })).status).toBe(201);
-    const mail = await eventually(() => mailTo(admin.email), (m) => m.some((e) => /unsubscribe\?token=/.test(e.body.text ?? '')));
-    const token = /\/unsubscribe\?token=([A-Za-z0-9_.-]+)/.exec(mail.find((e) => /unsubscribe\?token=/.test(e.body.text ?? ''))!.body.text!)![1]!;
+    const message = await waitFor(async () => (await mailTo(admin.email)).find((e) => /unsubscribe\?token=/.test(e.body.text ?? '')), 'the request email with its unsubscribe link');
+    const token = /\/unsubscribe\?token=([A-Za-z0-9_.-]+)/.exec(message.body.text!)![1]!;
     return { admin, token };
   }
 

@@ -1,20 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { api, signIn } from '../../scripts/test-support/api.ts';
+import { api, signIn, waitFor } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
-
-/** Polls the probe until it answers something truthy (the workers run off the stream, later). */
-async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 45_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function startPoll(cookie: string, groupId: string, body: Record<string, unknown>) {
   const response = await api('POST', '/api/polls', { cookie, body: { groupId, title: 'Shall we?', type: 'proposal', closingAt: inAWeek(), ...body } });

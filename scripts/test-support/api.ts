@@ -137,3 +137,17 @@ export async function runScheduler(): Promise<void> {
   const { handler } = await import('../../functions/workers/scheduler-handler.ts');
   await handler();
 }
+
+/**
+ * Polls `probe` until it answers something truthy (stream workers and the scheduler act a moment
+ * after the request), failing with `what` if nothing comes within `ms`.
+ */
+export async function waitFor<T>(probe: () => Promise<T | null | undefined | false>, what: string, ms = 45_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
