@@ -1,26 +1,14 @@
 import { createHash, createPublicKey, randomBytes, sign, verify } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { api, mailTo, rawTable, scanTable, signIn, uniqueEmail, useStackEnv, waitFor } from '../../scripts/test-support/api.ts';
 import { groupWithMembers } from '../../scripts/test-support/groups.ts';
 import { keyFromSecret } from './archive-signature.ts';
+import { exportGroup, uploadArchive } from '../../scripts/test-support/archives.ts';
 
 type Rec = Record<string, any>;
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
-
-const lines = (gz: Buffer): Rec[] => gunzipSync(gz).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-
-async function exportGroup(cookie: string, groupId: string) {
-  const requested = await api('POST', `/api/groups/${groupId}/exports`, { cookie });
-  expect(requested.status).toBe(202);
-  const ready = await waitFor(async () => {
-    const status = await api('GET', `/api/exports/${requested.body.id}`, { cookie });
-    return status.body.status === 'ready' ? status.body : null;
-  }, 'the export');
-  const gz = Buffer.from(await (await fetch(ready.links.archive)).arrayBuffer());
-  return { gz, records: lines(gz) };
-}
 
 /** What the signature covers (shared/archive/README.md), written out here independently of the code under test. */
 const signedBytes = (manifest: Rec) => {
@@ -46,16 +34,6 @@ const signWith = (secret: string, deployment: string) => (manifest: Rec) => {
   const key = keyFromSecret(secret, deployment);
   return { alg: 'Ed25519', deployment, keyId: key.keyId, value: sign(null, signedBytes(manifest), key.privateKey).toString('base64url') };
 };
-
-async function uploadArchive(cookie: string, gz: Buffer): Promise<string> {
-  const requested = await api('POST', '/api/imports/uploads', { cookie, body: { size: gz.length } });
-  expect(requested.status).toBe(201);
-  const form = new FormData();
-  for (const [k, v] of Object.entries(requested.body.fields as Record<string, string>)) form.append(k, v);
-  form.append('file', new Blob([new Uint8Array(gz)], { type: 'application/gzip' }), 'archive.ndjson.gz');
-  expect((await fetch(requested.body.url, { method: 'POST', body: form })).status).toBeLessThan(300);
-  return requested.body.uploadKey;
-}
 
 async function importArchive(cookie: string, gz: Buffer) {
   const uploadKey = await uploadArchive(cookie, gz);

@@ -5,41 +5,18 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { api, rawTable, scanTable, signIn, useStackEnv, waitFor } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
+import { exportGroup, uploadArchive } from '../../scripts/test-support/archives.ts';
 
 type Rec = Record<string, any>;
 const s3 = () => new S3Client({ endpoint: inject('s3Endpoint'), region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
 const uploadExists = (key: string) => s3().send(new HeadObjectCommand({ Bucket: 'moot-uploads', Key: key })).then(() => true, () => false);
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
 
-async function exportGroup(cookie: string, groupId: string) {
-  const requested = await api('POST', `/api/groups/${groupId}/exports`, { cookie });
-  expect(requested.status).toBe(202);
-  const ready = await waitFor(async () => {
-    const status = await api('GET', `/api/exports/${requested.body.id}`, { cookie });
-    return status.body.status === 'ready' ? status.body : null;
-  }, 'the export');
-  const gz = Buffer.from(await (await fetch(ready.links.archive)).arrayBuffer());
-  return { status: ready, gz, records: lines(gz) };
-}
-
-const lines = (gz: Buffer): Rec[] => gunzipSync(gz).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-
 /** Rewrites an archive's manifest to match its records, as a tool that edits archives on purpose would. */
 function reseal(records: Rec[]): Buffer {
   const body = records.filter((r) => r.type !== 'manifest').map((r) => `${JSON.stringify(r)}\n`).join('');
   const manifest = { ...records.at(-1), records: records.length, recordsSha256: createHash('sha256').update(body).digest('hex') };
   return gzipSync(body + `${JSON.stringify(manifest)}\n`);
-}
-
-async function uploadArchive(cookie: string, gz: Buffer): Promise<string> {
-  const requested = await api('POST', '/api/imports/uploads', { cookie, body: { size: gz.length } });
-  expect(requested.status).toBe(201);
-  const form = new FormData();
-  for (const [k, v] of Object.entries(requested.body.fields as Record<string, string>)) form.append(k, v);
-  form.append('file', new Blob([new Uint8Array(gz)], { type: 'application/gzip' }), 'archive.ndjson.gz');
-  const stored = await fetch(requested.body.url, { method: 'POST', body: form });
-  expect(stored.status).toBeLessThan(300);
-  return requested.body.uploadKey;
 }
 
 async function importArchive(cookie: string, gz: Buffer) {

@@ -8,6 +8,7 @@ import { groupWithMembers } from '../../scripts/test-support/groups.ts';
 import { FILE_CHUNK_BYTES } from '../../shared/archive/group.ts';
 import type { ReadStats } from './archive-reader.ts';
 import { importLimits } from './limits.ts';
+import { uploadArchive } from '../../scripts/test-support/archives.ts';
 
 // Archives an attacker would upload. Each is read by the import worker itself (its entry point,
 // with the real stack behind it), so a test sees what every read of the archive held.
@@ -68,16 +69,6 @@ function withFile(records: Rec[], attachment: Partial<Rec>, bytes: Buffer): Rec[
     else out.push(r);
   }
   return out;
-}
-
-async function uploadArchive(cookie: Cookie, gz: Buffer): Promise<string> {
-  const requested = await api('POST', '/api/imports/uploads', { cookie, body: { size: gz.length } });
-  expect(requested.status).toBe(201);
-  const form = new FormData();
-  for (const [k, v] of Object.entries(requested.body.fields as Record<string, string>)) form.append(k, v);
-  form.append('file', new Blob([new Uint8Array(gz)], { type: 'application/gzip' }), 'archive.ndjson.gz');
-  expect((await fetch(requested.body.url, { method: 'POST', body: form })).status).toBeLessThan(300);
-  return requested.body.uploadKey;
 }
 
 /**

@@ -1,7 +1,7 @@
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { api, signIn, waitFor } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
+import { exportGroup } from '../../scripts/test-support/archives.ts';
 
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
 
@@ -23,14 +23,7 @@ const listed = async (cookie: string, groupId: string) => {
 };
 
 async function exportedPollIds(cookie: string, groupId: string): Promise<string[]> {
-  const requested = await api('POST', `/api/groups/${groupId}/exports`, { cookie });
-  expect(requested.status).toBe(202);
-  const ready = await waitFor(async () => {
-    const status = await api('GET', `/api/exports/${requested.body.id}`, { cookie });
-    return status.body.status === 'ready' ? status.body : null;
-  }, 'the export');
-  const gz = Buffer.from(await (await fetch(ready.links.archive)).arrayBuffer());
-  const records = gunzipSync(gz).toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+  const { records } = await exportGroup(cookie, groupId);
   return records.filter((r) => r.type === 'poll').map((r) => r.pollId);
 }
 
