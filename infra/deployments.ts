@@ -216,6 +216,8 @@ export function physicalNames(deployment: Deployment) {
   const suffix = `${deployment.account}-${deployment.region}`;
   return {
     table: `moot-${slug}`,
+    /** Anonymous ballots and their running totals: no stream, no point-in-time log (SECURITY.md, "Anonymous ballots"). */
+    ballotTable: `moot-${slug}-ballots`,
     uploadsBucket: `moot-${slug}-uploads-${suffix}`,
     exportsBucket: `moot-${slug}-exports-${suffix}`,
   };

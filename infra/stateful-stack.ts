@@ -24,6 +24,7 @@ const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.
  */
 export class StatefulStack extends Stack {
   readonly table: dynamodb.Table;
+  readonly ballotTable: dynamodb.Table;
   readonly uploads: s3.Bucket;
   readonly exports: s3.Bucket;
   readonly signingSecret: secretsmanager.Secret;
@@ -68,6 +69,26 @@ export class StatefulStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       });
     }
+
+    // Anonymous ballots live apart, in a table with no stream and no point-in-time recovery, so
+    // no ordered, timestamped record of writes exists that could pair a ballot with the has-voted
+    // marker written beside it in the main table. Daily backups still cover it.
+    this.ballotTable = new dynamodb.Table(this, 'BallotTable', {
+      tableName: names.ballotTable,
+      partitionKey: stringKey(tableSchema.partitionKey),
+      sortKey: stringKey(tableSchema.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: false },
+      deletionProtection: true,
+      encryption: this.dataKey ? dynamodb.TableEncryption.CUSTOMER_MANAGED : dynamodb.TableEncryption.AWS_MANAGED,
+      encryptionKey: this.dataKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.ballotTable,
+      'AwsSolutions-DDB3',
+      'Point-in-time recovery would keep a per-second history of anonymous ballots, which together with the has-voted markers would show who cast which ballot; the daily backup plan covers this table instead (SECURITY.md, "Anonymous ballots").',
+    );
 
     const dataBucket = (id: string, bucketName: string, rules: s3.LifecycleRule[], cors?: s3.CorsRule[]) =>
       new s3.Bucket(this, id, {
@@ -180,6 +201,7 @@ export class StatefulStack extends Stack {
     plan.addSelection('Data', {
       resources: [
         backup.BackupResource.fromDynamoDbTable(this.table),
+        backup.BackupResource.fromDynamoDbTable(this.ballotTable),
         backup.BackupResource.fromArn(this.uploads.bucketArn),
       ],
     });

@@ -36,6 +36,19 @@ describe.each(deployments)('the $id stateful stack', (deployment) => {
     });
   });
 
+  it('keeps anonymous ballots in a table of their own with no stream, no point-in-time history and no indexes, encrypted and protected like the main one', () => {
+    const ballots = resourcesOf(template(), 'AWS::DynamoDB::Table').find((t) => t.Properties.TableName === names.ballotTable);
+    expect(ballots).toBeDefined();
+    const props = ballots!.Properties;
+    expect(ballots!.DeletionPolicy).toBe('Retain');
+    expect(props.StreamSpecification).toBeUndefined();
+    expect(props.KinesisStreamSpecification).toBeUndefined();
+    expect(props.GlobalSecondaryIndexes).toBeUndefined();
+    expect(props.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: false });
+    expect(props.DeletionProtectionEnabled).toBe(true);
+    expect(props.SSESpecification.SSEEnabled).toBe(true);
+  });
+
   it('builds the table keys and every GSI from the schema declaration', () => {
     const [table] = resourcesOf(template(), 'AWS::DynamoDB::Table');
     const props = table!.Properties;

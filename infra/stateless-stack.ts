@@ -123,6 +123,7 @@ export class StatelessStack extends Stack {
     // --- Functions ------------------------------------------------------------------------
     const environment: Record<string, string> = {
       TABLE_NAME: names.table,
+      BALLOT_TABLE_NAME: names.ballotTable,
       UPLOADS_BUCKET: names.uploadsBucket,
       EXPORTS_BUCKET: names.exportsBucket,
       MAIL_FROM: `no-reply@${deployment.domain}`,
@@ -141,6 +142,7 @@ export class StatelessStack extends Stack {
     };
     const resources = {
       tableArn: this.formatArn({ service: 'dynamodb', resource: 'table', resourceName: names.table }),
+      ballotTableArn: this.formatArn({ service: 'dynamodb', resource: 'table', resourceName: names.ballotTable }),
       uploadsBucketArn: `arn:${this.partition}:s3:::${names.uploadsBucket}`,
       exportsBucketArn: `arn:${this.partition}:s3:::${names.exportsBucket}`,
       signingSecretArn: stateful.signingSecret.secretArn,

@@ -12,6 +12,8 @@ export const config = {
   brandName: optional('BRAND_NAME') ?? 'Moot',
   appUrl: (optional('APP_URL') ?? 'http://localhost:3000').replace(/\/$/, ''),
   tableName: optional('TABLE_NAME') ?? 'moot',
+  /** Anonymous ballots and their totals: a table with no stream (SECURITY.md, "Anonymous ballots"). */
+  ballotTableName: optional('BALLOT_TABLE_NAME') ?? 'moot-ballots',
   uploadsBucket: optional('UPLOADS_BUCKET') ?? 'moot-uploads',
   exportsBucket: optional('EXPORTS_BUCKET') ?? 'moot-exports',
   mailFrom: optional('MAIL_FROM') ?? 'Moot <no-reply@moot.localhost>',

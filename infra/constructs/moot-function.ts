@@ -11,6 +11,8 @@ import { NODE_OPTIONS } from '../node-options.ts';
 /** What a Moot Lambda can reach, by ARN; the stateless stack builds it once per deployment. */
 export interface FunctionResources {
   tableArn: string;
+  /** The anonymous ballot table, reached wherever the main table is. */
+  ballotTableArn: string;
   uploadsBucketArn: string;
   exportsBucketArn: string;
   signingSecretArn: string;
@@ -113,11 +115,11 @@ export class MootFunction extends Construct {
     );
   }
 
-  /** Items and every index of the single table. */
+  /** Items and every index of the main table, and the anonymous ballot table (one transaction writes both). */
   grantTable(access: Access): this {
     const indexes = `${this.resources.tableArn}/index/*`;
     this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: tableActions[access], resources: [this.resources.tableArn, indexes] }),
+      new iam.PolicyStatement({ actions: tableActions[access], resources: [this.resources.tableArn, indexes, this.resources.ballotTableArn] }),
     );
     acknowledge(this, wildcardResourceFinding(this, indexes), 'Queries reach every GSI of the single table; the index set is declared in functions/lib/table-schema.ts and changes with it.');
     return this.grantDataKey();

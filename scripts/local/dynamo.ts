@@ -86,3 +86,29 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   );
   client.destroy();
 }
+
+/**
+ * Creates the anonymous ballot table unless it exists: the same key names, no indexes, and no
+ * stream (SECURITY.md, "Anonymous ballots"), as in the cloud.
+ */
+export async function ensureBallotTable(endpoint: string, tableName: string): Promise<void> {
+  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: localCredentials });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [tableSchema.partitionKey, tableSchema.sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+        KeySchema: [
+          { AttributeName: tableSchema.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableSchema.sortKey, KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } finally {
+    client.destroy();
+  }
+}

@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import S3rver from 's3rver';
 import { createRequire } from 'node:module';
 import type { FunctionName } from '../../shared/api/routes.ts';
-import { ensureTable, startDynamo } from './dynamo.ts';
+import { ensureBallotTable, ensureTable, startDynamo } from './dynamo.ts';
 import { StackError } from './errors.ts';
 import { createLocalServer } from './server.ts';
 import { startStreamPoller } from './stream-poller.ts';
@@ -37,6 +37,7 @@ export interface Stack {
   dynamoEndpoint: string;
   s3Endpoint: string;
   tableName: string;
+  ballotTableName: string;
   /** The value CloudFront's origin header carries here: send it to act as the edge. */
   originSecret: string;
   /** Runs one stream poll now and waits for its deliveries. */
@@ -135,6 +136,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stoppers.push(() => s3.s3rver.close());
 
     const tableName = 'moot';
+    const ballotTableName = 'moot-ballots';
     // Cursors and links are signed; a persisted stack keeps its key so they survive a restart.
     const secretFile = dataDir ? join(dataDir, 'signing-secret') : undefined;
     if (secretFile && !existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('base64url'), { mode: 0o600 });
@@ -160,6 +162,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       ARCHIVE_SIGNING_SECRET: archiveSigningSecret,
       ORIGIN_SECRET: originSecret,
       TABLE_NAME: tableName,
+      BALLOT_TABLE_NAME: ballotTableName,
       APP_URL: appUrl,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       SES_ENDPOINT: `http://127.0.0.1:${mailPort}`,
@@ -170,6 +173,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
     });
     await ensureTable(dynamo.endpoint, tableName);
+    await ensureBallotTable(dynamo.endpoint, ballotTableName);
 
     const { withDbUsage } = await import('../../functions/lib/clients.ts');
     const handlers = new Map<FunctionName, Promise<any>>();
@@ -204,6 +208,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       dynamoEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       tableName,
+      ballotTableName,
       originSecret,
       flushStream: () => Promise.all(pollers.map((p) => p.flush())).then(() => undefined),
       tick,

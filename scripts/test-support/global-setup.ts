@@ -11,6 +11,7 @@ declare module 'vitest' {
     dynamoEndpoint: string;
     s3Endpoint: string;
     tableName: string;
+    ballotTableName: string;
     /** What CloudFront's origin header carries: the API helper sends it, as the edge does. */
     originSecret: string;
     /** Everything the stack's handlers wrote to stdout and stderr, so tests can check what is logged. */
@@ -52,6 +53,7 @@ export default async function setup(project: TestProject) {
   project.provide('dynamoEndpoint', stack.dynamoEndpoint);
   project.provide('s3Endpoint', stack.s3Endpoint);
   project.provide('tableName', stack.tableName);
+  project.provide('ballotTableName', stack.ballotTableName);
   project.provide('originSecret', stack.originSecret);
   project.provide('logFile', logFile);
   return () => stack.stop();
