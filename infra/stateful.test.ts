@@ -40,7 +40,7 @@ describe.each(deployments)('the $id stateful stack', (deployment) => {
     const ballots = resourcesOf(template(), 'AWS::DynamoDB::Table').find((t) => t.Properties.TableName === names.ballotTable);
     expect(ballots).toBeDefined();
     const props = ballots!.Properties;
-    expect(ballots!.DeletionPolicy).toBe('Retain');
+    expect((template().findResources('AWS::DynamoDB::Table')[ballots!.id] as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
     expect(props.StreamSpecification).toBeUndefined();
     expect(props.KinesisStreamSpecification).toBeUndefined();
     expect(props.GlobalSecondaryIndexes).toBeUndefined();
