@@ -1,4 +1,5 @@
-// `npm run bench`: every benchmark, one after another. Figures only; nothing here is a test.
+// `npm run bench`: every benchmark, one after another, or only the parts named
+// (`npm run bench -- elections threads`). Figures only; nothing here is a test.
 import { main as elections } from './elections.ts';
 import { main as exports } from './exports.ts';
 import { main as foundation } from './foundation.ts';
@@ -8,11 +9,24 @@ import { main as threads } from './threads.ts';
 import { main as notifications } from './notifications.ts';
 import { main as web } from './web.ts';
 
-await foundation();
-await groups();
-await threads();
-await polls();
-await notifications();
-await web();
-await elections();
-await exports();
+// One line per part, in the order a full run takes them.
+const parts: Record<string, () => Promise<void>> = {
+  foundation,
+  groups,
+  threads,
+  polls,
+  notifications,
+  web,
+  elections,
+  exports,
+};
+
+const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const unknown = asked.filter((name) => !(name in parts));
+if (unknown.length > 0) {
+  console.error(`unknown bench part ${unknown.join(', ')}; parts are ${Object.keys(parts).join(', ')}`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(parts)) {
+  if (asked.length === 0 || asked.includes(name)) await run();
+}
