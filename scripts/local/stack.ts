@@ -171,6 +171,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
+      // EMF lines are for CloudWatch; set it to false to see them locally.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
     await ensureTable(dynamo.endpoint, tableName);
     await ensureBallotTable(dynamo.endpoint, ballotTableName);
