@@ -44,6 +44,11 @@ export interface Deployment {
    * third stack, `Moot-<Id>-Mail`, in that region of the same account.
    */
   mailRegion?: string;
+  /**
+   * A second region in the same jurisdiction for the copy of every backup (`Moot-<Id>-BackupCopy`),
+   * or none where the jurisdiction has one region only (README, "Where data lives").
+   */
+  backupCopyRegion?: string;
   branding: Branding;
   /** The account's SES sending rate; the mail sender paces itself to it. */
   sesRatePerSecond: number;
@@ -202,8 +207,11 @@ export function profileSettings(profile: Profile): ProfileSettings {
 /** The name CloudFront uses to reach the API (never published to people). */
 export const apiOriginDomain = (deployment: Deployment) => `api-origin.${deployment.domain}`;
 
+/** The stacks a deployment may have; `Moot-<Id>-<kind>` (infra/moot-app.ts says which it has). */
+export type StackKind = 'Stateful' | 'Stateless' | 'Mail' | 'Edge' | 'BackupCopy';
+
 /** `Moot-<Id>-Stateful`, `Moot-<Id>-Stateless` and, where SES is elsewhere, `Moot-<Id>-Mail`. */
-export function stackName(deployment: Deployment, kind: 'Stateful' | 'Stateless' | 'Mail'): string {
+export function stackName(deployment: Deployment, kind: StackKind): string {
   return `Moot-${deployment.id}-${kind}`;
 }
 

@@ -52,6 +52,8 @@ export function createMootApp(options: MootAppOptions): MootApp {
           description: `Moot ${deployment.id} (${deployment.profile}): SES identity and feedback topic`,
         })
       : undefined;
+    // The stateless stack subscribes to the mail stack's feedback topic and sends through its identity.
+    if (mail) stateless.addStackDependency(mail);
     return { deployment, stateful, stateless, mail };
   });
   return { app, stacks };
