@@ -3,6 +3,7 @@ import { check, create, get, patch, transact, type CancellationCodes } from './d
 import { keys, nowSeconds, type SessionItem, type UserEmailItem, type UserItem } from './entities.ts';
 import { recordEvent } from './events.ts';
 import type { ApiRequest } from './http.ts';
+import { countMetric } from './metrics.ts';
 import { SESSION_LIFETIME_SECONDS, sessionCookie } from './session.ts';
 
 type Op = Parameters<typeof transact>[0][number];
@@ -79,7 +80,10 @@ export async function signInWithProof(
       recordEvent({ kind: 'UserSignedIn', userId: account.userId, method: method === 'invitation' ? 'link' : method }, meta),
       ...extraOps(account),
     ]);
-    if (!codes) return { ok: true, account, cookie: sessionCookie(account.userId, sessionId) };
+    if (!codes) {
+      countMetric('SignIn', { method });
+      return { ok: true, account, cookie: sessionCookie(account.userId, sessionId) };
+    }
     // Another device created this account a moment ago: read it and try once more.
     const accountRaced = account.isNewUser && codes[proofOps.length] === 'ConditionalCheckFailed' && codes.slice(0, proofOps.length).every((c) => c === 'None');
     if (!accountRaced || attempt > 0) return { ok: false, codes, proofOps: proofOps.length };

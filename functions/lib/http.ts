@@ -8,6 +8,7 @@ import { config } from './config.ts';
 import { AppError, badRequest, forbidden, invalid, notFound, unauthorized } from './errors.ts';
 import { maskIp } from './ip.ts';
 import { logger } from './logger.ts';
+import { observed } from './metrics.ts';
 import { fromOurEdge, ORIGIN_HEADER } from './origin.ts';
 import { parseOneClickBody } from './one-click.ts';
 import { readSession, type Actor } from './session.ts';
@@ -198,7 +199,8 @@ export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
       const cookie = event.cookies?.join('; ') ?? event.headers.cookie ?? '';
       const session = spec.auth === 'none' ? { actor: null, sessionId: null } : await readSession(cookie);
       if (spec.auth === 'required' && !session.actor) throw unauthorized();
-      const body = validate('body' in spec ? (spec.body as z.ZodMiniType) : undefined, parseBody(event, spec), 'body');
+      const sent = parseBody(event, spec);
+      const body = validate('body' in spec ? (spec.body as z.ZodMiniType) : undefined, sent === undefined && 'optionalBody' in spec ? {} : sent, 'body');
       const query = validate('query' in spec ? (spec.query as z.ZodMiniType) : undefined, event.queryStringParameters ?? {}, 'query');
       request.context.apiRequest = {
         routeKey: event.routeKey as RouteKey,
@@ -242,9 +244,10 @@ export function capability<K extends RouteKey>(handlers: RouteHandlers<K>) {
   };
 
   const chain = middy<Event, Result, Error, MootContext, Internal>().use(mapErrors).use(parse).handler(run);
-  return async (event: Event, context: Context): Promise<Result> => {
+  // Never log the event itself: it holds the viewer's address, cookies and the request body.
+  return observed(async (event: Event, context?: Context): Promise<Result> => {
     const { result, usage } = await withDbUsage(() => chain(event, context as MootContext));
     logger.debug('DynamoDB usage', { routeKey: event.routeKey, ...usage });
     return result;
-  };
+  });
 }

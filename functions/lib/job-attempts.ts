@@ -1,5 +1,6 @@
 import { update, updateItem, ConditionFailed, patch, type Key } from './db.ts';
 import { logger } from './logger.ts';
+import { countMetric } from './metrics.ts';
 
 /** How many times a job is tried before it is marked failed (the stream would retry it more). */
 export const MAX_JOB_ATTEMPTS = 3;
@@ -23,7 +24,9 @@ export async function attemptJob(key: Key, what: string, run: () => Promise<void
   }
   try {
     await run();
+    countMetric('JobSucceeded', { job: what });
   } catch (error) {
+    countMetric('JobFailed', { job: what });
     if (attempts < MAX_JOB_ATTEMPTS) throw error;
     logger.error('Job failed for good', { what, attempts, error: error as Error });
     await updateItem(patch(key, { set: { status: 'failed', finishedAt: new Date().toISOString() } }, { if: isRunnable, values: states })).catch((e: unknown) => {

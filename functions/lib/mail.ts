@@ -4,6 +4,7 @@ import { ses } from './clients.ts';
 import { config } from './config.ts';
 import { emailHash } from './crypto.ts';
 import { get, type Key } from './db.ts';
+import { countMetric } from './metrics.ts';
 
 export interface OutgoingEmail {
   to: string;
@@ -104,7 +105,10 @@ const throttled = (error: unknown) =>
  */
 export async function sendEmail(message: OutgoingEmail, options: { suppressionChecked?: boolean } = {}): Promise<'sent' | 'suppressed'> {
   // A caller that checked suppression inside its own transaction saves this read.
-  if (!options.suppressionChecked && (await isSuppressed(message.to))) return 'suppressed';
+  if (!options.suppressionChecked && (await isSuppressed(message.to))) {
+    countMetric('EmailSuppressed');
+    return 'suppressed';
+  }
   const raw = composeMime(message);
   for (let attempt = 0; ; attempt++) {
     await waitForSlot();
@@ -117,9 +121,13 @@ export async function sendEmail(message: OutgoingEmail, options: { suppressionCh
           Content: { Raw: { Data: raw } },
         }),
       );
+      countMetric('EmailSent');
       return 'sent';
     } catch (error) {
-      if (!throttled(error) || attempt >= 5) throw error;
+      if (!throttled(error) || attempt >= 5) {
+        countMetric('EmailFailed');
+        throw error;
+      }
       await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt + Math.random() * 100));
     }
   }

@@ -1,6 +1,7 @@
 import type { SNSEvent } from 'aws-lambda';
 import { batchPut } from '../lib/db.ts';
 import { logger } from '../lib/logger.ts';
+import { observed } from '../lib/metrics.ts';
 import { suppressionKey, type SuppressionItem } from '../lib/mail.ts';
 
 /** The parts of an SES event-publishing message (or an identity notification) that matter here. */
@@ -28,7 +29,7 @@ export function suppressionsFrom(feedback: SesFeedback, at = new Date().toISOStr
  * suppresses the address (keyed by its hash, so the table does not gain a copy of it) and `sendEmail`
  * sends it nothing more. Malformed messages are logged and dropped rather than retried forever.
  */
-export async function handler(event: SNSEvent): Promise<{ suppressed: number }> {
+export const handler = observed(async (event: SNSEvent): Promise<{ suppressed: number }> => {
   const items: SuppressionItem[] = [];
   for (const record of event.Records) {
     let feedback: SesFeedback;
@@ -45,4 +46,4 @@ export async function handler(event: SNSEvent): Promise<{ suppressed: number }> 
   await batchPut(unique.map((i) => ({ ...i })));
   logger.info('SES feedback', { records: event.Records.length, suppressed: unique.length });
   return { suppressed: unique.length };
-}
+});

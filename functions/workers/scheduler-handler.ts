@@ -6,6 +6,7 @@ import { closeDuePoll, outcomeReviewDue, pollClosingSoon } from '../polls/jobs.t
 import { sendDigest } from '../notifications/digest.ts';
 import { eraseDueAccount } from '../account/jobs.ts';
 import { logger } from '../lib/logger.ts';
+import { countMetric, observed } from '../lib/metrics.ts';
 import { tableSchema } from '../lib/table-schema.ts';
 
 /** An item that falls due: it sits in the sparse `gsi2` index until its job has run. */
@@ -35,7 +36,7 @@ export const DUE_PARTITION = 'due';
  * time has passed, not only this minute's, so work that fell due while the stack was down runs on
  * the next tick. Each job removes its item from the index when done, so a retry is harmless.
  */
-export async function handler(): Promise<{ ran: number }> {
+export const handler = observed(async (): Promise<{ ran: number }> => {
   const index = tableSchema.indexes.gsi2;
   let ran = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -56,10 +57,16 @@ export async function handler(): Promise<{ ran: number }> {
         logger.warn('No job for due item', { dueKind: item.dueKind });
         continue;
       }
-      await job(item);
+      try {
+        await job(item);
+      } catch (error) {
+        countMetric('JobFailed', { job: item.dueKind });
+        throw error;
+      }
+      countMetric('JobSucceeded', { job: item.dueKind });
       ran++;
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return { ran };
-}
+});

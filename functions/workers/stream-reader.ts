@@ -3,6 +3,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { EventKind, MootEvent } from '../lib/events.ts';
 import { logger } from '../lib/logger.ts';
+import { observed } from '../lib/metrics.ts';
 
 /** A recorded event as the stream delivers it. */
 export interface RecordedEvent {
@@ -29,7 +30,7 @@ export function mergeDeliveries(...sets: Deliveries[]): Deliveries {
  * inserted event items are delivered; a record that fails is reported so the batch is retried
  * from it.
  */
-export const streamReader = (deliveries: Deliveries) => async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const streamReader = (deliveries: Deliveries) => observed(async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const batchItemFailures: DynamoDBBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     const image = record.dynamodb?.NewImage;
@@ -47,4 +48,4 @@ export const streamReader = (deliveries: Deliveries) => async (event: DynamoDBSt
     }
   }
   return { batchItemFailures };
-};
+});
