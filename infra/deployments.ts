@@ -9,16 +9,31 @@
 //     apiCertificateArn: 'arn:aws:acm:eu-west-2:555555555555:certificate/…',
 //     profile: 'saas', sesRatePerSecond: 1, invitationsPerInviterPerDay: 100,
 //     branding: { name: 'Acme Decides', logoPath: 'brands/acme.svg',
-//                 colours: { primary: '#0b3d91', primaryContrast: '#ffffff' } },
+//                 colours: { light: { primary: '#0b3d91', primaryHover: '#082d6b', primaryContrast: '#ffffff' },
+//                            dark: { primary: '#9cc0f5', primaryHover: '#c2d9fa', primaryContrast: '#0a1a33' } } },
 //   },
 
 export type Profile = 'saas' | 'government';
 
+/** The `--brand-*` design tokens of one colour scheme (frontend/src/app.css). */
+export interface BrandColours {
+  /** Buttons, links and checked controls. */
+  primary: string;
+  primaryHover: string;
+  /** Text on `primary` and `primaryHover`. */
+  primaryContrast: string;
+}
+
+/**
+ * What a deployment looks like: its name (page titles, the header, email sender and header) and
+ * colours, served beside its web app as brand.css and brand.json (infra/brand.ts). Contrast is
+ * checked against WCAG AA in both schemes by infra/brand.test.ts.
+ */
 export interface Branding {
   name: string;
-  /** Relative to the web build; the default Moot logo when absent. */
+  /** A wordmark SVG, relative to frontend/ (e.g. `brands/acme.svg`), shown in place of the Moot mark and name. */
   logoPath?: string;
-  colours: { primary: string; primaryContrast: string; [name: string]: string };
+  colours: { light: BrandColours; dark: BrandColours };
 }
 
 export interface Deployment {
@@ -70,7 +85,10 @@ export interface Deployment {
 
 const mootBranding: Branding = {
   name: 'Moot',
-  colours: { primary: '#3b3b98', primaryContrast: '#ffffff', accent: '#f5a623' },
+  colours: {
+    light: { primary: '#1d5a85', primaryHover: '#16486b', primaryContrast: '#ffffff' },
+    dark: { primary: '#8cc8f2', primaryHover: '#b3dbf7', primaryContrast: '#0b1d2a' },
+  },
 };
 
 const DEFAULT_INVITATIONS_PER_DAY = 500;
@@ -135,7 +153,10 @@ export const deployments: Deployment[] = [
     branding: {
       name: 'Moot for Government',
       logoPath: 'brands/nz-gov.svg',
-      colours: { primary: '#00304b', primaryContrast: '#ffffff', accent: '#0a7e6e' },
+      colours: {
+        light: { primary: '#00304b', primaryHover: '#001d2e', primaryContrast: '#ffffff' },
+        dark: { primary: '#7fd1c4', primaryHover: '#a9e2d9', primaryContrast: '#00261f' },
+      },
     },
     sesRatePerSecond: 1,
     invitationsPerInviterPerDay: DEFAULT_INVITATIONS_PER_DAY,

@@ -23,6 +23,7 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { routes, splitRouteKey } from '../shared/api/routes.ts';
+import { brandFiles, emailBrandColours } from './brand.ts';
 import { Mail, mailNames } from './constructs/mail.ts';
 import { MootFunction, type MootFunctionProps } from './constructs/moot-function.ts';
 import { JOBS_NODE_OPTIONS } from './node-options.ts';
@@ -132,6 +133,7 @@ export class StatelessStack extends Stack {
       APP_URL: `https://${deployment.domain}`,
       DEPLOYMENT_ID: deployment.id,
       BRAND_NAME: deployment.branding.name,
+      BRAND_COLOURS: emailBrandColours(deployment.branding),
       SIGNING_SECRET_ARN: stateful.signingSecret.secretArn,
       ARCHIVE_SIGNING_SECRET_ARN: stateful.archiveSigningSecret.secretArn,
       TRUSTED_ARCHIVE_KEYS: JSON.stringify(trustedArchiveKeys(deployment)),
@@ -437,7 +439,8 @@ export class StatelessStack extends Stack {
 
     const deployLogs = logGroup('WebDeployLogs');
     const webDeployment = new s3deploy.BucketDeployment(this, 'WebDeployment', {
-      sources: [s3deploy.Source.asset(props.webDir)],
+      // The built app is the same everywhere; its brand.css, brand.json and logo are this deployment's.
+      sources: [s3deploy.Source.asset(props.webDir), ...Object.entries(brandFiles(deployment.branding)).map(([path, content]) => s3deploy.Source.data(path, content))],
       destinationBucket: web,
       distribution: this.distribution,
       distributionPaths: ['/*'],
