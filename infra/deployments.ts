@@ -147,8 +147,10 @@ export const deployments: Deployment[] = [
     certificateArn: 'arn:aws:acm:us-east-1:444444444444:certificate/00000000-0000-4000-8000-000000000004',
     apiCertificateArn: 'arn:aws:acm:ap-southeast-6:444444444444:certificate/00000000-0000-4000-8000-000000000014',
     profile: 'government',
-    // SES is not offered in Auckland (CloudFormation has no AWS::SES::* types there), so mail is
-    // sent from Sydney, still in this isolated account. Stored data stays in ap-southeast-6.
+    // SES is not offered in Auckland: the SES endpoints list (AWS General Reference, "Amazon Simple
+    // Email Service endpoints and quotas", checked 2026-12-06) has no ap-southeast-6, and
+    // CloudFormation there has no AWS::SES::* types. So mail is sent from Sydney, in this isolated
+    // account, and nothing about recipients is kept there (README, "Where data lives").
     mailRegion: 'ap-southeast-2',
     branding: {
       name: 'Moot for Government',

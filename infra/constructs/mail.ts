@@ -51,6 +51,9 @@ export class Mail extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
+    // A standard topic: it delivers and forgets (no archive, no delivery-status logs). Where it sits
+    // in another region it has no dead-letter queue either, which SNS would keep beside it; SNS
+    // retries the function for days, and the function's own failure queue is at home.
     this.feedback = new sns.Topic(this, 'Feedback', {
       topicName: names.feedbackTopicName,
       displayName: `Moot ${deployment.id} bounces and complaints`,
@@ -58,12 +61,16 @@ export class Mail extends Construct {
       enforceSSL: true,
     });
 
+    // Sending from another region (no SES at home), SES must keep nothing about recipients there:
+    // its account-level suppression list would store bounced and complaining addresses in that
+    // region indefinitely. The ses-events function keeps the deployment's own list in its table.
+    const outOfRegion = names.region !== deployment.region;
     const configurationSet = new ses.ConfigurationSet(this, 'ConfigurationSet', {
       configurationSetName: names.configurationSet,
       reputationMetrics: true,
       sendingEnabled: true,
       tlsPolicy: ses.ConfigurationSetTlsPolicy.REQUIRE,
-      suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+      ...(outOfRegion ? { disableSuppressionList: true } : { suppressionReasons: ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS }),
     });
     configurationSet.addEventDestination('Feedback', {
       destination: ses.EventDestination.snsTopic(this.feedback),
