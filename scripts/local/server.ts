@@ -51,6 +51,8 @@ export interface ServerOptions {
   withDbUsage: <T>(fn: () => Promise<T>) => Promise<{ result: T; usage: { requests: number; capacityUnits: number } }>;
   /** The S3 emulator's origin: uploads go straight to it and images come from it. */
   storageOrigin?: string;
+  /** A deployment's brand.css, brand.json and logo by path (infra/brand.ts), served as CloudFront serves them. */
+  brandFiles?: Record<string, string>;
 }
 
 /**
@@ -126,6 +128,10 @@ export function createLocalServer(options: ServerOptions) {
     const relative = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.(\/|\\|$))+/, '');
     let file = join(options.webDir, relative);
     if (!file.startsWith(options.webDir)) return send(res, 404, webHeaders, '');
+    const branded = options.brandFiles?.[url.pathname.slice(1)];
+    if (branded !== undefined) {
+      return send(res, 200, { ...webHeaders, 'content-type': mimeTypes[extname(url.pathname)] ?? 'application/octet-stream', 'cache-control': 'no-cache' }, req.method === 'HEAD' ? '' : branded);
+    }
     const info = await stat(file).catch(() => null);
     if (!info?.isFile()) {
       // Missing built files are 404s; everything else is a client-side route.

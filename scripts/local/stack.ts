@@ -9,6 +9,8 @@ import type { Server } from 'node:http';
 import S3rver from 's3rver';
 import { createRequire } from 'node:module';
 import type { FunctionName } from '../../shared/api/routes.ts';
+import { brandFiles, emailBrandColours } from '../../infra/brand.ts';
+import { deployments } from '../../infra/deployments.ts';
 import { ensureBallotTable, ensureTable, startDynamo } from './dynamo.ts';
 import { StackError } from './errors.ts';
 import { createLocalServer } from './server.ts';
@@ -29,6 +31,8 @@ export interface StackOptions {
   webDir?: string;
   /** Scheduler tick interval (60 s like the cloud; tests may shorten it). */
   schedulerIntervalMs?: number;
+  /** Whose brand to wear: a deployment id from infra/deployments.ts (else MOOT_BRAND, else the first deployment). */
+  brand?: string;
 }
 
 export interface Stack {
@@ -93,6 +97,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   assertJava();
   if (options.port) await assertPortFree(options.port, 'PORT');
   if (options.mailPort) await assertPortFree(options.mailPort, 'MAIL_PORT');
+  const brandOf = options.brand ?? process.env.MOOT_BRAND ?? deployments[0]!.id;
+  const branding = deployments.find((d) => d.id === brandOf)?.branding;
+  if (!branding) throw new StackError(`MOOT_BRAND=${brandOf} is no deployment: use one of ${deployments.map((d) => d.id).join(', ')}.`);
   const port = options.port || (await freePort());
   const mailPort = options.mailPort || (await freePort());
   const dataDir = options.dataDir;
@@ -173,6 +180,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'ERROR',
       // EMF lines are for CloudWatch; set it to false to see them locally.
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      BRAND_NAME: branding.name,
+      BRAND_COLOURS: emailBrandColours(branding),
     });
     await ensureTable(dynamo.endpoint, tableName);
     await ensureBallotTable(dynamo.endpoint, ballotTableName);
@@ -183,7 +192,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (!handlers.has(fn)) handlers.set(fn, import(`../../functions/${fn}/handler.ts`).then((m) => m.handler));
       return handlers.get(fn)!;
     };
-    const server = createLocalServer({ port, webDir: options.webDir ?? join(repoRoot, 'frontend/build'), loadHandler, withDbUsage, storageOrigin: s3.endpoint });
+    const server = createLocalServer({ port, webDir: options.webDir ?? join(repoRoot, 'frontend/build'), loadHandler, withDbUsage, storageOrigin: s3.endpoint, brandFiles: brandFiles(branding) });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, resolve);
