@@ -1,5 +1,5 @@
 import { config } from '../lib/config.ts';
-import { escapeHtml, type OutgoingEmail } from '../lib/mail.ts';
+import { brandedHtml, emailButton, escapeHtml, type OutgoingEmail } from '../lib/mail.ts';
 
 /** The sign-in message: a one-click link and the same sign-in as a 6-digit code. */
 export function signInEmail(to: string, token: string, code: string): OutgoingEmail {
@@ -19,15 +19,15 @@ export function signInEmail(to: string, token: string, code: string): OutgoingEm
       'The link and the code work once, within one hour.',
       `If you did not ask to sign in to ${brand}, ignore this email: nothing happens without the link or the code.`,
     ].join('\n'),
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in to ${escapeHtml(brand)}</title></head>
-<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px">
-<main style="max-width:480px;margin:0 auto">
-<h1 style="font-size:20px">Sign in to ${escapeHtml(brand)}</h1>
-<p><a href="${escapeHtml(link)}" style="display:inline-block;background:#1f4fd1;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">Sign in</a></p>
+    html: brandedHtml(
+      `Sign in to ${brand}`,
+      `<h1 style="font-size:20px">Sign in to ${escapeHtml(brand)}</h1>
+${emailButton(link, 'Sign in')}
 <p>Or enter this code:</p>
 <p style="font-size:28px;letter-spacing:4px;font-weight:700" aria-label="${escapeHtml(code.split('').join(' '))}">${escapeHtml(spacedCode)}</p>
 <p>The link and the code work once, within one hour.</p>
-<p style="color:#555555">If you did not ask to sign in to ${escapeHtml(brand)}, ignore this email: nothing happens without the link or the code.</p>
-</main></body></html>`,
+<p style="color:#555555">If you did not ask to sign in to ${escapeHtml(brand)}, ignore this email: nothing happens without the link or the code.</p>`,
+      { maxWidth: 480 },
+    ),
   };
 }

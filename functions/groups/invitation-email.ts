@@ -1,5 +1,5 @@
 import { config } from '../lib/config.ts';
-import { escapeHtml, type OutgoingEmail } from '../lib/mail.ts';
+import { brandedHtml, emailButton, escapeHtml, type OutgoingEmail } from '../lib/mail.ts';
 
 /** An invitation: who invites you to which group, and the single-use link (token in the fragment). */
 export function invitationEmail(to: string, token: string, groupName: string, inviterName: string | null, message?: string): OutgoingEmail {
@@ -17,14 +17,14 @@ export function invitationEmail(to: string, token: string, groupName: string, in
       '',
       'The link works once. If you were not expecting this, you can ignore it.',
     ].join('\n'),
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Invitation to ${escapeHtml(groupName)}</title></head>
-<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px">
-<main style="max-width:480px;margin:0 auto">
-<h1 style="font-size:20px">${escapeHtml(who)} invited you to join ${escapeHtml(groupName)}</h1>
+    html: brandedHtml(
+      `Invitation to ${groupName}`,
+      `<h1 style="font-size:20px">${escapeHtml(who)} invited you to join ${escapeHtml(groupName)}</h1>
 ${message ? `<blockquote style="border-left:3px solid #cccccc;margin:0;padding-left:12px;white-space:pre-wrap">${escapeHtml(message)}</blockquote>` : ''}
-<p><a href="${escapeHtml(link)}" style="display:inline-block;background:#1f4fd1;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">Accept the invitation</a></p>
-<p style="color:#555555">The link works once. If you were not expecting this, you can ignore it.</p>
-</main></body></html>`,
+${emailButton(link, 'Accept the invitation')}
+<p style="color:#555555">The link works once. If you were not expecting this, you can ignore it.</p>`,
+      { maxWidth: 480 },
+    ),
   };
 }
 

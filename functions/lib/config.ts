@@ -10,13 +10,16 @@ function optional(name: string): string | undefined {
 export const config = {
   deploymentId: optional('DEPLOYMENT_ID') ?? 'local',
   brandName: optional('BRAND_NAME') ?? 'Moot',
+  /** The deployment's brand colours for email (infra/brand.ts); Moot's own without them. */
+  brandColours: { primary: '#1d5a85', primaryContrast: '#ffffff', ...(JSON.parse(optional('BRAND_COLOURS') ?? '{}') as { primary?: string; primaryContrast?: string }) },
   appUrl: (optional('APP_URL') ?? 'http://localhost:3000').replace(/\/$/, ''),
   tableName: optional('TABLE_NAME') ?? 'moot',
   /** Anonymous ballots and their totals: a table with no stream (SECURITY.md, "Anonymous ballots"). */
   ballotTableName: optional('BALLOT_TABLE_NAME') ?? 'moot-ballots',
   uploadsBucket: optional('UPLOADS_BUCKET') ?? 'moot-uploads',
   exportsBucket: optional('EXPORTS_BUCKET') ?? 'moot-exports',
-  mailFrom: optional('MAIL_FROM') ?? 'Moot <no-reply@moot.localhost>',
+  /** The sender's address; without a display name of its own, mail comes from the brand's name. */
+  mailFrom: optional('MAIL_FROM') ?? 'no-reply@moot.localhost',
   sesConfigurationSet: optional('SES_CONFIGURATION_SET'),
   region: optional('AWS_REGION') ?? 'us-east-1',
   /** SES is not offered in every region (not in Auckland): mail may go through a neighbouring one. */

@@ -48,12 +48,19 @@ const base64Lines = (value: string): string => Buffer.from(value, 'utf8').toStri
  * first part of a multipart/mixed, each file a base64 part after it. Hand-written rather than nodemailer's
  * MailComposer, which alone is ~135 KB of a 300 KB Lambda budget; `mail.test.ts` parses it back.
  */
+/** The From header: the deployment's name over its sending address (`"Moot for Government" <no-reply@…>`). */
+export function fromHeader(): string {
+  if (config.mailFrom.includes('<')) return encodeHeader(config.mailFrom);
+  const name = /^[\x20-\x7e]*$/.test(config.brandName) ? `"${config.brandName.replace(/["\\]/g, '\\$&')}"` : encodeHeader(config.brandName);
+  return `${name} <${config.mailFrom}>`;
+}
+
 export function composeMime(message: OutgoingEmail, now = new Date()): Buffer {
   const boundary = `moot-${randomBytes(12).toString('hex')}`;
   const mixed = message.attachments?.length ? `moot-${randomBytes(12).toString('hex')}` : null;
   const domain = /@([^>\s]+)/.exec(config.mailFrom)?.[1] ?? 'moot.localhost';
   const headers: Array<[string, string]> = [
-    ['From', config.mailFrom],
+    ['From', fromHeader()],
     ['To', message.to],
     ['Subject', encodeHeader(message.subject)],
     ['Date', now.toUTCString().replace('GMT', '+0000')],
@@ -132,6 +139,27 @@ export async function sendEmail(message: OutgoingEmail, options: { suppressionCh
     }
   }
 }
+
+/**
+ * The frame every HTML email shares: the deployment's name as a header in its brand colours, then
+ * `body`. Colours come from the deployment's branding (BRAND_COLOURS); inline styles only, since
+ * mail clients drop style sheets. No images: email never loads anything.
+ */
+export function brandedHtml(title: string, body: string, options: { maxWidth?: number } = {}): string {
+  const { primary, primaryContrast } = config.brandColours;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
+<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px">
+<main style="max-width:${options.maxWidth ?? 520}px;margin:0 auto">
+<p style="margin:0 0 16px"><span style="display:inline-block;background:${escapeHtml(primary)};color:${escapeHtml(primaryContrast)};padding:6px 12px;border-radius:6px;font-weight:700;font-size:15px">${escapeHtml(config.brandName)}</span></p>
+${body}
+</main></body></html>`;
+}
+
+/** A link styled as the brand's primary button. */
+export const emailButton = (href: string, label: string): string => {
+  const { primary, primaryContrast } = config.brandColours;
+  return `<p><a href="${escapeHtml(href)}" style="display:inline-block;background:${escapeHtml(primary)};color:${escapeHtml(primaryContrast)};padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">${escapeHtml(label)}</a></p>`;
+};
 
 const htmlEscapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

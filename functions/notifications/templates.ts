@@ -1,7 +1,7 @@
 import type { EmailCategory } from '../../shared/schemas/notifications.ts';
 import { renderMarkdown } from '../../shared/markdown.ts';
 import { config } from '../lib/config.ts';
-import { escapeHtml, type EmailAttachment } from '../lib/mail.ts';
+import { brandedHtml, emailButton, escapeHtml, type EmailAttachment } from '../lib/mail.ts';
 
 /** What every template produces; the fan-out adds the recipient, the headers and the footer. */
 export interface RenderedEmail {
@@ -30,20 +30,17 @@ const categoryLabels: Record<EmailCategory, string> = {
 
 export const categoryLabel = (category: EmailCategory): string => categoryLabels[category];
 
-const button = (href: string, label: string) =>
-  `<p><a href="${escapeHtml(href)}" style="display:inline-block;background:#1f4fd1;color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;font-weight:600">${escapeHtml(label)}</a></p>`;
+const button = emailButton;
 
 function page(title: string, body: string, frame: Frame): string {
   const brand = escapeHtml(config.brandName);
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head>
-<body style="font-family:system-ui,sans-serif;color:#1a1a1a;background:#ffffff;margin:0;padding:24px">
-<main style="max-width:520px;margin:0 auto">
-<p style="color:#555555;font-size:14px;margin:0 0 16px">${brand}</p>
-${body}
+  return brandedHtml(
+    title,
+    `${body}
 <hr style="border:none;border-top:1px solid #dddddd;margin:24px 0">
 <p style="color:#555555;font-size:13px">${escapeHtml(frame.why)}</p>
-<p style="color:#555555;font-size:13px"><a href="${escapeHtml(frame.unsubscribeUrl)}" style="color:#555555">Unsubscribe from ${escapeHtml(categoryLabels[frame.category])}</a> or change your email settings in ${brand}.</p>
-</main></body></html>`;
+<p style="color:#555555;font-size:13px"><a href="${escapeHtml(frame.unsubscribeUrl)}" style="color:#555555">Unsubscribe from ${escapeHtml(categoryLabels[frame.category])}</a> or change your email settings in ${brand}.</p>`,
+  );
 }
 
 const textFooter = (frame: Frame) =>
