@@ -1,11 +1,27 @@
 /**
- * The product's name and one-line description. A deployment with its own branding
- * changes these and the `--brand-*` tokens in app.css; nothing else names the product.
+ * The product's name, logo and one-line description. A deployment's brand.json (served beside the
+ * app, see infra/brand.ts) replaces the name and logo, and its brand.css the `--brand-*` tokens of
+ * app.css; nothing else names the product. The root layout loads it before any page renders.
  */
-export const brand = {
+export const brand: { name: string; logo: string | null; readonly tagline: string } = {
   name: 'Moot',
+  logo: null,
   tagline: 'Where groups discuss and decide together.',
-} as const;
+};
+
+let loaded: Promise<void> | undefined;
+
+/** Reads brand.json once; without one (the dev server) the app stays Moot. */
+export function loadBrand(fetch: typeof globalThis.fetch): Promise<void> {
+  loaded ??= fetch('/brand.json')
+    .then((response) => (response.ok ? response.json() : null))
+    .then((manifest: { name?: unknown; logo?: unknown } | null) => {
+      if (typeof manifest?.name === 'string' && manifest.name) brand.name = manifest.name;
+      if (typeof manifest?.logo === 'string' && manifest.logo.startsWith('/')) brand.logo = manifest.logo;
+    })
+    .catch(() => undefined);
+  return loaded;
+}
 
 /** A page title in one consistent shape: "Sign in · Moot". */
 export function pageTitle(page?: string): string {

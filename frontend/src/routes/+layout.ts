@@ -1,5 +1,5 @@
 import { api } from '#lib/api.ts';
-import { brand } from '#lib/brand.ts';
+import { brand, loadBrand } from '#lib/brand.ts';
 import type { LayoutLoad } from './$types';
 
 // A static single-page app: the server only ever sends the same index.html.
@@ -12,7 +12,8 @@ export const trailingSlash = 'never';
 // here would replace the whole app with Kit's bare fallback page, so a page that needs the user
 // shows the designed error page instead (see `#lib/session.ts`).
 export const load: LayoutLoad = async ({ fetch }) => {
-  const me = await api.me(fetch);
+  // The brand is read beside the session, so it costs no extra round trip before the first page.
+  const [me] = await Promise.all([api.me(fetch), loadBrand(fetch)]);
   if (me.ok) return { user: me.data, unavailable: null };
   if (me.error.status === 401) return { user: null, unavailable: null };
   return {
