@@ -211,6 +211,9 @@ const matrix = {
   'PUT /api/polls/{id}/vote': { objects: polls, decide: poll((f) => canVote(g(f), f.viewer, f.poll!, f.invited)), body: (f) => ({ choices: choicesFor(f.obj.extra?.type) }), conflict: true },
   'DELETE /api/polls/{id}/vote': { objects: polls, decide: poll((f) => canVote(g(f), f.viewer, f.poll!, f.invited)), phase: 'late', input: [404], conflict: true },
   'GET /api/polls/{id}/votes': { objects: polls, decide: poll((f) => canSeeVotes(f.poll!, f.hasVoted)) },
+  // Only anonymous polls give receipts; a made-up receipt is input (422), never a way to learn about the poll.
+  'POST /api/polls/{id}/receipt': { objects: ['pollAnonymous'], decide: poll(() => true), body: () => ({ receipt: 'A'.repeat(32) }) },
+  'GET /api/polls/{id}/ballots': { objects: ['pollAnonymous'], decide: poll((f) => canSeeResults(f.poll!, f.hasVoted)) },
   'POST /api/polls/{id}/outcome': {
     objects: ['pollClosed', 'pollSecret', 'pollMoved'], decide: poll((f) => canWriteOutcome(g(f), f.viewer, f.poll!)),
     body: () => ({ statement: 'Matrix outcome' }), phase: 'destructive', fresh: true, conflict: true,

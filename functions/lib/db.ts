@@ -115,6 +115,12 @@ export const check = (key: Key, condition: Condition): Op => ({
   },
 });
 
+/** The same write aimed at another table of the deployment (the anonymous ballot table). */
+export function inTable(op: Op, tableName: string): Op {
+  const [kind, body] = Object.entries(op)[0] as [keyof Op, Record<string, unknown>];
+  return { [kind]: { ...body, TableName: tableName } } as Op;
+}
+
 /** Why each item of a cancelled transaction failed, in the order given ('None' for those that did not). */
 export type CancellationCodes = string[];
 
@@ -157,6 +163,25 @@ export async function getMany<T>(keyList: Key[]): Promise<Array<T | null>> {
   return keyList.map((k) => (found.get(`${k.pk}\u0000${k.sk}`) as T | undefined) ?? null);
 }
 
+/**
+ * Items from several tables in one round trip (BatchGetItem spans tables); the answer keeps the
+ * order of `requests`, with nulls for misses.
+ */
+export async function getAcross<T>(requests: Array<{ table: string; key: Key }>): Promise<Array<T | null>> {
+  if (!requests.length) return [];
+  const byTable: Record<string, { Keys: Key[]; ConsistentRead: true }> = {};
+  for (const { table, key } of requests) (byTable[table] ??= { Keys: [], ConsistentRead: true }).Keys.push(key);
+  const found = new Map<string, unknown>();
+  let pending: typeof byTable | undefined = byTable;
+  for (let attempt = 0; pending && Object.keys(pending).length; attempt++) {
+    if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+    const { Responses, UnprocessedKeys } = await db.send(new BatchGetCommand({ RequestItems: pending }));
+    for (const [table, items] of Object.entries(Responses ?? {})) for (const item of items) found.set(`${table}\u0000${item.pk}\u0000${item.sk}`, item);
+    pending = UnprocessedKeys as typeof byTable | undefined;
+  }
+  return requests.map(({ table, key }) => (found.get(`${table}\u0000${key.pk}\u0000${key.sk}`) as T | undefined) ?? null);
+}
+
 export class ConditionFailed extends Error {}
 
 /** A single conditional update returning the new item; throws `ConditionFailed` when the rule says no. */
@@ -171,8 +196,8 @@ export async function updateItem<T>(op: Op): Promise<T> {
   }
 }
 
-/** One page of a Query on the table or an index. */
-export async function queryPage<T>(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
+/** One page of a Query on the table or an index (or, naming it, on the anonymous ballot table). */
+export async function queryPage<T>(input: Omit<QueryCommandInput, 'TableName'> & { TableName?: string }): Promise<{ items: T[]; lastKey?: Record<string, unknown> }> {
   const page = await db.send(new QueryCommand({ TableName: TableName(), ...input }));
   return { items: (page.Items ?? []) as T[], lastKey: page.LastEvaluatedKey };
 }
@@ -221,7 +246,7 @@ export const batchDelete = (keyList: Key[]): Promise<number> =>
   batchWrite(keyList.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })));
 
 /** Calls `each` with every page of a Query, so large collections never sit in memory whole. */
-export async function forEachPage<T>(input: Omit<QueryCommandInput, 'TableName'>, each: (items: T[]) => Promise<void>): Promise<void> {
+export async function forEachPage<T>(input: Omit<QueryCommandInput, 'TableName'> & { TableName?: string }, each: (items: T[]) => Promise<void>): Promise<void> {
   let start: Record<string, unknown> | undefined;
   do {
     const page = await queryPage<T>({ ...input, ExclusiveStartKey: start });

@@ -13,6 +13,7 @@ import { groupKeys, isActive, loadGroup, type MembershipItem } from '../groups/s
 import { loadThread, parseThreadId, threadFacts } from '../discussions/store.ts';
 import { appendToTimeline } from '../discussions/timeline.ts';
 import { pollKeys, type PollItem } from './store.ts';
+import { openBallotBox } from './ballot-box.ts';
 import { pollView } from './views.ts';
 
 export const CLOSING_SOON_HOURS = 24;
@@ -74,9 +75,11 @@ export async function createPoll(request: ApiRequest<'POST /api/polls'>): Promis
     tally: toStoredTally(emptyTally(poll)) as unknown as Record<string, unknown>,
     invitedCount: input.specifiedVotersOnly ? invitees.length : 0,
     version: 1,
+    ...(poll.anonymous ? { ballotBox: true as const } : {}),
   };
   const ops = (seq: number | null) => [
     create({ ...item, timelineSeq: seq }),
+    ...(poll.anonymous ? [openBallotBox(pollId, item.tally)] : []),
     ...dueOps(pollId, poll.closingAt),
     recordEvent({ kind: 'PollCreated', groupId, pollId, discussionId: item.threadId, authorId: actor.id, ...(announce ? { announce } : {}) }, { actorId: actor.id, ip: request.ip }),
   ];

@@ -16,7 +16,7 @@ export async function resultsCsvExport(request: ApiRequest<'GET /api/polls/{id}/
   if (!canSeeResults(facts, context.hasVoted)) throw hidden();
   const poll = context.item.poll;
   const withVoters = canSeeVotes(facts, context.hasVoted);
-  const ballots = needsBallots(poll.type) || withVoters ? await readBallots(context.item.pollId, poll.anonymous) : undefined;
+  const ballots = needsBallots(poll.type) || withVoters ? await readBallots(context.item) : undefined;
   const computed = results(poll, fromStoredTally(context.item.tally as never), { eligibleVoters: eligibleVoters(context), ...(ballots ? { ballots } : {}) });
   const csv = [resultsCsv(poll, computed), ...(withVoters && ballots ? ['', votesCsv(poll, ballots)] : [])].join('\r\n');
   return { raw: csv, headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': 'attachment; filename="results.csv"' } };
@@ -34,7 +34,7 @@ export async function ballotsBlt(request: ApiRequest<'GET /api/polls/{id}/ballot
   if (!canSeeResults(pollFacts(context.item), context.hasVoted)) throw hidden();
   const index = new Map(poll.options.map((o, i) => [o.id, i]));
   const weights = new Map<string, number>();
-  for (const { ballot } of await readBallots(context.item.pollId, true)) {
+  for (const { ballot } of await readBallots(context.item)) {
     const ranking = ((ballot.choices as { ranking?: string[] }).ranking ?? []).map((id) => index.get(id)).filter((i): i is number => i !== undefined);
     if (!ranking.length) continue;
     const key = ranking.join(' ');

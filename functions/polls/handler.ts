@@ -1,4 +1,5 @@
 import { capability } from '../lib/http.ts';
+import { listBallots, lookupReceipt } from './ballot-list.ts';
 import { createPoll } from './create-poll.ts';
 import { ballotsBlt, resultsCsvExport } from './exports.ts';
 import { getPoll, listVotes } from './get-poll.ts';
@@ -19,6 +20,8 @@ export const handler = capability({
   'GET /api/polls/{id}/ballots.blt': ballotsBlt,
   'PUT /api/polls/{id}/vote': castVote,
   'DELETE /api/polls/{id}/vote': withdrawVote,
+  'POST /api/polls/{id}/receipt': lookupReceipt,
+  'GET /api/polls/{id}/ballots': listBallots,
   'GET /api/polls/{id}/votes': listVotes,
   'POST /api/polls/{id}/outcome': createOutcome,
   'GET /api/outcomes/{id}/invite.ics': outcomeInvite,

@@ -4,6 +4,8 @@ import { patch, remove, transact } from '../lib/db.ts';
 import { AppError, forbidden, invalid } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { emptyTally, toStoredTally } from '../../shared/polls/index.ts';
+import { openBallotBox } from './ballot-box.ts';
 import { dueOps } from './create-poll.ts';
 import { visiblePoll } from './get-poll.ts';
 import { pollFacts, pollKeys, status, type PollItem } from './store.ts';
@@ -93,13 +95,23 @@ export async function updatePoll(request: ApiRequest<'PATCH /api/polls/{id}'>): 
   if (item.poll.anonymous !== poll.anonymous && (item.tally as { voters?: number }).voters) problems.anonymous = 'A poll with votes cannot become anonymous: earlier ballots name their voters.';
   if (Object.keys(problems).length) throw invalid(problems);
   const changed = Object.keys(input).filter((k) => input[k as keyof typeof input] !== undefined);
+  // A poll that becomes anonymous (only ever before its first vote) takes its ballots in the ballot box.
+  const becomesAnonymous = poll.anonymous && !item.poll.anonymous;
   const codes = await transact([
     patch(pollKeys.poll(item.pollId), {
-      set: { poll, updatedAt: new Date().toISOString(), version: item.version + 1, ...(poll.closingAt ? pollKeys.inGroup(item.groupId, 'open', poll.closingAt, item.pollId) : {}) },
-    }, { if: '#version = :v AND #groupId = :group AND attribute_not_exists(#closedAt)', values: { ':v': item.version, ':group': item.groupId } }),
+      set: {
+        poll, updatedAt: new Date().toISOString(), version: item.version + 1,
+        ...(poll.closingAt ? pollKeys.inGroup(item.groupId, 'open', poll.closingAt, item.pollId) : {}),
+        ...(becomesAnonymous ? { ballotBox: true } : {}),
+      },
+    }, {
+      if: `#version = :v AND #groupId = :group AND attribute_not_exists(#closedAt)${becomesAnonymous ? ' AND #tally.#voters = :none' : ''}`,
+      values: { ':v': item.version, ':group': item.groupId, ...(becomesAnonymous ? { ':none': 0 } : {}) },
+    }),
+    ...(becomesAnonymous ? [openBallotBox(item.pollId, toStoredTally(emptyTally(poll)) as unknown as Record<string, unknown>)] : []),
     ...(input.closingAt ? dueOps(item.pollId, poll.closingAt) : []),
     recordEvent({ kind: 'PollEdited', groupId: item.groupId, pollId: item.pollId, changed }, { actorId: request.actor.id, ip: request.ip }),
   ]);
   if (codes) throw new AppError(409, 'conflict', 'This poll changed at the same moment. Reload and try again.');
-  return { body: await pollView({ ...context, item: { ...item, poll, version: item.version + 1 } }) };
+  return { body: await pollView({ ...context, item: { ...item, poll, version: item.version + 1, ...(becomesAnonymous ? { ballotBox: true as const } : {}) } }) };
 }

@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { parseBlt, count } from '../../shared/elections/index.ts';
-import { api, rawTable, runScheduler, scanTable, signIn } from '../../scripts/test-support/api.ts';
+import { api, rawTable, runScheduler, scanBallotTable, scanTable, signIn } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
@@ -220,7 +220,9 @@ describe('anonymous polls', () => {
     const poll = await startPoll(admin.cookie, group.id, { type: 'proposal', anonymous: true });
     for (const [i, m] of members.entries()) await vote(m.cookie, poll.id, { option: ['agree', 'disagree', 'abstain'][i] }, `Reason number ${i}`);
     const items = (await scanTable()).filter((i) => i.pk === `poll#${poll.id.split('.')[1]}`);
-    const ballots = items.filter((i) => String(i.sk).startsWith('ballot#'));
+    // Anonymous ballots are in the ballot table, never in the main one beside the has-voted markers.
+    expect(items.filter((i) => String(i.sk).startsWith('ballot#'))).toHaveLength(0);
+    const ballots = (await scanBallotTable()).filter((i) => i.pk === `poll#${poll.id.split('.')[1]}` && String(i.sk).startsWith('ballot#'));
     expect(ballots).toHaveLength(3);
     const people = [admin, ...members];
     for (const ballot of ballots) {
@@ -229,7 +231,7 @@ describe('anonymous polls', () => {
         expect(text).not.toContain(person.userId);
         expect(text).not.toContain(person.email);
       }
-      expect(Object.keys(ballot).sort()).toEqual(['choices', 'pk', 'reason', 'sk', 'type', 'version']);
+      expect(Object.keys(ballot).sort()).toEqual(['choices', 'pk', 'reason', 'rev', 'sk', 'type']);
     }
     // The has-voted markers name voters but nothing on them leads to a ballot.
     const markers = items.filter((i) => String(i.sk).startsWith('voter#'));

@@ -2,12 +2,14 @@ import type { Poll } from '../../shared/polls/index.ts';
 import type { PollFacts } from '../../shared/permissions/polls.ts';
 import type { Volume } from '../../shared/schemas/notifications.ts';
 import { hmac } from '../lib/crypto.ts';
-import { forEachPage, getMany, patch, type Key } from '../lib/db.ts';
+import { forEachPage, getAcross, getMany, patch, type Key } from '../lib/db.ts';
+import { config } from '../lib/config.ts';
 import { notFound } from '../lib/errors.ts';
 import { getBallotKey, getSigningKey } from '../lib/secrets.ts';
 import type { Actor } from '../lib/session.ts';
 import { facts, groupKeys, isActive, type GroupContext, type GroupItem, type MembershipItem } from '../groups/store.ts';
 import { threadKeys, type ItemVolumeItem } from '../discussions/store.ts';
+import { ballotTable, boxKeys, inBallotBox, type BoxTallyItem } from './ballot-box.ts';
 
 /** A poll's partition: the poll (with its running tally), ballots, has-voted markers, invitees, outcome, due markers. */
 export const pollKeys = {
@@ -42,6 +44,11 @@ export interface PollItem extends Key {
   tally: Record<string, unknown>;
   /** With specified voters only: how many were invited. */
   invitedCount: number;
+  /**
+   * Anonymous polls: their ballots and full totals are in the ballot box (ballot-box.ts), and `tally`
+   * here counts only voters. Absent on anonymous polls made before the ballot box.
+   */
+  ballotBox?: true;
   version: number;
   gsi1pk: string;
   gsi1sk: string;
@@ -190,13 +197,17 @@ export interface PollContext extends GroupContext {
 export async function loadPoll(id: string, actor: Actor | null): Promise<PollContext> {
   const { groupId, pollId } = parsePollId(id);
   const ballotKeys = actor ? await ballotKeysFor(pollId, actor.id) : null;
-  const [item, group, membership, voter, invitee, volume, currentBallot, legacyBallot] = (await getMany([
-    pollKeys.poll(pollId),
-    groupKeys.group(groupId),
+  const table = config.tableName;
+  // The ballot box's totals come in the same round trip, in case the poll turns out to be anonymous.
+  const [item, boxTally, group, membership, voter, invitee, volume, currentBallot, legacyBallot] = (await getAcross([
+    { table, key: pollKeys.poll(pollId) },
+    { table: ballotTable(), key: boxKeys.tally(pollId) },
+    { table, key: groupKeys.group(groupId) },
     ...(actor && ballotKeys
-      ? [groupKeys.membership(groupId, actor.id), pollKeys.voter(pollId, actor.id), pollKeys.invitee(pollId, actor.id), pollKeys.volume(pollId, actor.id), ...ballotKeys]
+      ? [groupKeys.membership(groupId, actor.id), pollKeys.voter(pollId, actor.id), pollKeys.invitee(pollId, actor.id), pollKeys.volume(pollId, actor.id), ...ballotKeys].map((key) => ({ table, key }))
       : []),
-  ])) as [PollItem | null, GroupItem | null, MembershipItem | null, VoterItem | null, Key | null, ItemVolumeItem | null | undefined, BallotItem | null, BallotItem | null];
+  ])) as [PollItem | null, BoxTallyItem | null, GroupItem | null, MembershipItem | null, VoterItem | null, Key | null, ItemVolumeItem | null | undefined, BallotItem | null, BallotItem | null];
+  if (item && inBallotBox(item) && boxTally) item.tally = boxTally.tally;
   const ballot = currentBallot ?? legacyBallot ?? null;
   // A ballot keeps the key it was cast under; a new one takes the current key.
   const ballotId = ballotKeys ? (ballot ?? ballotKeys[0]!).sk.slice('ballot#'.length) : null;

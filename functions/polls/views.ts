@@ -2,19 +2,20 @@ import { canSeeResults, canSeeVotes, canVote } from '../../shared/permissions/po
 import { fromStoredTally, results, type VoterBallot } from '../../shared/polls/index.ts';
 import { renderMarkdown } from '../../shared/markdown.ts';
 import { forEachPage } from '../lib/db.ts';
-import type { BallotItem, OutcomeItem, PollContext } from './store.ts';
+import type { BallotItem, OutcomeItem, PollContext, PollItem } from './store.ts';
+import { forEachBoxBallot, inBallotBox, type BoxBallotItem } from './ballot-box.ts';
 import { pollApiId, pollFacts, status } from './store.ts';
 import { authorView } from '../lib/author.ts';
 
 /** Ballots are read only where the result needs them (meeting grids, answers, elections), page by page. */
-export async function readBallots(pollId: string, anonymous: boolean): Promise<VoterBallot[]> {
+export async function readBallots(item: Pick<PollItem, 'pollId' | 'poll' | 'ballotBox'>): Promise<VoterBallot[]> {
   const ballots: VoterBallot[] = [];
-  await forEachPage<BallotItem>(
-    { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :b)', ExpressionAttributeValues: { ':pk': `poll#${pollId}`, ':b': 'ballot#' } },
-    async (items) => {
-      for (const b of items) ballots.push({ voterName: anonymous ? 'Anonymous' : (b.voterName ?? 'Someone'), ballot: { choices: b.choices as never, reason: b.reason } });
-    },
-  );
+  const anonymous = item.poll.anonymous;
+  const each = async (items: Array<BallotItem | BoxBallotItem>) => {
+    for (const b of items) ballots.push({ voterName: anonymous ? 'Anonymous' : ((b as BallotItem).voterName ?? 'Someone'), ballot: { choices: b.choices as never, reason: b.reason } });
+  };
+  if (inBallotBox(item)) await forEachBoxBallot(item.pollId, each);
+  else await forEachPage<BallotItem>({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :b)', ExpressionAttributeValues: { ':pk': `poll#${item.pollId}`, ':b': 'ballot#' } }, each);
   // Sorted by content, so the order says nothing about who voted when.
   return ballots.sort((a, b) => JSON.stringify(a.ballot).localeCompare(JSON.stringify(b.ballot)));
 }
@@ -30,7 +31,7 @@ export async function pollView(context: PollContext, outcome?: OutcomeItem | nul
   const facts = pollFacts(item);
   const visible = canSeeResults(facts, context.hasVoted);
   const poll = item.poll;
-  const ballots = visible && needsBallots(poll.type) ? await readBallots(item.pollId, poll.anonymous) : undefined;
+  const ballots = visible && needsBallots(poll.type) ? await readBallots(item) : undefined;
   return {
     id: pollApiId(item),
     groupId: item.groupId,
@@ -54,7 +55,12 @@ export async function pollView(context: PollContext, outcome?: OutcomeItem | nul
     status: facts.status,
     author: authorView(item),
     createdAt: item.createdAt,
+    // In an anonymous poll nothing finds the viewer's ballot but its receipt: `myVote` is known only
+    // in the answer to the vote itself, or to POST /api/polls/{id}/receipt.
     myVote: context.ballot ? { choices: context.ballot.choices, reason: context.ballot.reason } : null,
+    hasVoted: context.hasVoted,
+    /** Anonymous polls: a vote answers with a receipt, and changing or withdrawing it needs that receipt. */
+    usesReceipts: inBallotBox(item),
     // Null: the caller's group volume applies.
     myVolume: context.volume ?? null,
     canVote: canVote(context.facts, context.viewer, facts, context.invited),

@@ -1,58 +1,16 @@
-import { canSeePoll, canVote } from '../../shared/permissions/polls.ts';
 import { validateVote, voteChangeAdds, type Ballot } from '../../shared/polls/index.ts';
-import { config } from '../lib/config.ts';
 import { check, put, remove, transact } from '../lib/db.ts';
-import { AppError, forbidden, invalid, notFound } from '../lib/errors.ts';
+import { AppError, forbidden, invalid } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { groupKeys } from '../groups/store.ts';
-import { loadPoll, pollFacts, pollKeys, type BallotItem, type PollContext } from './store.ts';
+import { loadPoll, pollKeys, type BallotItem, type PollContext } from './store.ts';
+import { writeAnonymousVote } from './anonymous-vote.ts';
+import { inBallotBox } from './ballot-box.ts';
 import { pollView } from './views.ts';
-
-type Op = Parameters<typeof transact>[0][number];
+import { applyAdds, authorizeVote, tallyUpdate } from './vote-writes.ts';
 
 const MAX_ATTEMPTS = 60;
-
-/**
- * The tally changes as `SET tally.a.b = tally.a.b + :n`, one path per changed total, while the poll
- * is open and still in the group whose membership the vote was checked against.
- */
-function tallyUpdate(pollId: string, groupId: string, adds: Record<string, number>): Op {
-  const names: Record<string, string> = { '#closedAt': 'closedAt', '#poll': 'poll', '#closingAt': 'closingAt', '#groupId': 'groupId' };
-  if (Object.keys(adds).length) names['#tally'] = 'tally';
-  const values: Record<string, unknown> = { ':now': new Date().toISOString(), ':group': groupId };
-  const sets = Object.entries(adds).map(([path, n], i) => {
-    const segments = path.split('.').map((segment) => {
-      const name = `#t_${segment}`;
-      names[name] = segment;
-      return name;
-    });
-    values[`:n${i}`] = n;
-    const target = ['#tally', ...segments].join('.');
-    return `${target} = ${target} + :n${i}`;
-  });
-  return {
-    Update: {
-      TableName: config.tableName,
-      Key: pollKeys.poll(pollId),
-      // An unchanged ballot still touches the poll, so the open-poll condition is always checked.
-      UpdateExpression: sets.length ? `SET ${sets.join(', ')}` : 'SET #poll.#closingAt = #poll.#closingAt',
-      ConditionExpression: 'attribute_not_exists(#closedAt) AND #poll.#closingAt > :now AND #groupId = :group',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    },
-  };
-}
-
-const closed = () => new AppError(409, 'poll_closed', 'This poll is closed.');
-
-function authorizeVote(context: PollContext) {
-  const facts = pollFacts(context.item);
-  if (!canSeePoll(context.facts, context.viewer, null) && !context.viewer.membership) throw notFound('No such poll.');
-  if (facts.status === 'closed') throw closed();
-  if (facts.status === 'draft') throw new AppError(409, 'poll_draft', 'This poll has not opened yet.');
-  if (!canVote(context.facts, context.viewer, facts, context.invited)) throw forbidden('You are not one of this poll\u2019s voters.');
-}
 
 /**
  * The ballot, the running tally and the has-voted marker change in one transaction, guarded by the
@@ -109,12 +67,20 @@ async function writeVote(
   throw new AppError(409, 'busy', 'Many votes are arriving at once. Please try again.');
 }
 
+const noReceipts = () => invalid({ receipt: 'Only anonymous polls give receipts; this vote needs none.' });
+
 /** PUT /api/polls/{id}/vote: vote, or change your vote (the latest counts). */
 export async function castVote(request: ApiRequest<'PUT /api/polls/{id}/vote'>): Promise<ApiReply> {
   const context = await loadPoll(request.params.id!, request.actor);
   authorizeVote(context);
-  const validation = validateVote(context.item.poll, request.body);
+  const { receipt, ...vote } = request.body;
+  const validation = validateVote(context.item.poll, vote);
   if (!validation.ok) throw invalid(validation.fields, 'This vote breaks a rule of the poll.');
+  if (inBallotBox(context.item)) {
+    const cast = await writeAnonymousVote(request, validation.ballot, context, receipt);
+    return { body: { ...(await pollView(cast.context)), receipt: cast.receipt } };
+  }
+  if (receipt !== undefined) throw noReceipts();
   return { body: await pollView(await writeVote(request, validation.ballot, context)) };
 }
 
@@ -122,19 +88,8 @@ export async function castVote(request: ApiRequest<'PUT /api/polls/{id}/vote'>):
 export async function withdrawVote(request: ApiRequest<'DELETE /api/polls/{id}/vote'>): Promise<ApiReply> {
   const context = await loadPoll(request.params.id!, request.actor);
   authorizeVote(context);
-  await writeVote(request, null, context);
+  if (inBallotBox(context.item)) await writeAnonymousVote(request, null, context, request.body.receipt);
+  else if (request.body.receipt !== undefined) throw noReceipts();
+  else await writeVote(request, null, context);
   return { status: 204 };
-}
-
-/** The stored tally after the adds: the same arithmetic the transaction did, without reading it back. */
-function applyAdds(tally: Record<string, unknown>, adds: Record<string, number>): Record<string, unknown> {
-  const copy = structuredClone(tally);
-  for (const [path, n] of Object.entries(adds)) {
-    const segments = path.split('.');
-    let node = copy as Record<string, unknown>;
-    for (const segment of segments.slice(0, -1)) node = node[segment] as Record<string, unknown>;
-    const leaf = segments.at(-1)!;
-    node[leaf] = ((node[leaf] as number) ?? 0) + n;
-  }
-  return copy;
 }

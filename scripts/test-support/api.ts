@@ -90,20 +90,21 @@ export async function signIn(email = uniqueEmail()): Promise<{ cookie: string; e
 
 let rawClient: DynamoDBDocumentClient | undefined;
 
-/** Every raw item in the table, read straight from DynamoDB Local, for tests of what is stored. */
-export async function scanTable(): Promise<Record<string, unknown>[]> {
-  rawClient ??= DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: inject('dynamoEndpoint'), region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-  );
+/** Every raw item in the table (or the anonymous ballot table), read straight from DynamoDB Local, for tests of what is stored. */
+export async function scanTable(TableName = inject('tableName')): Promise<Record<string, unknown>[]> {
+  const client = rawTable();
   const items: Record<string, unknown>[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await rawClient.send(new ScanCommand({ TableName: inject('tableName'), ExclusiveStartKey: start }));
+    const page = await client.send(new ScanCommand({ TableName, ExclusiveStartKey: start }));
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
 }
+
+/** Every item of the anonymous ballot table. */
+export const scanBallotTable = () => scanTable(inject('ballotTableName'));
 
 export function rawTable(): DynamoDBDocumentClient {
   rawClient ??= DynamoDBDocumentClient.from(
@@ -120,6 +121,7 @@ export function useStackEnv(extra: Record<string, string> = {}): void {
   Object.assign(process.env, {
     MOOT_LOCAL: '1',
     TABLE_NAME: inject('tableName'),
+    BALLOT_TABLE_NAME: inject('ballotTableName'),
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
     S3_ENDPOINT: inject('s3Endpoint'),
     SES_ENDPOINT: inject('mailUrl'),

@@ -13,6 +13,8 @@ export interface RouteSpec {
   /** Status of a successful answer. */
   status: number;
   body?: z.ZodMiniType;
+  /** The body may be left out, and then reads as `{}`. */
+  optionalBody?: true;
   query?: z.ZodMiniType;
   response?: z.ZodMiniType;
   /**

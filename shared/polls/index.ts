@@ -58,3 +58,6 @@ export { meetingInvite, type InvitePerson, type MeetingInviteInput } from './ics
 
 /** `resultsCsv` and `votesCsv`: RFC 4180, safe to open in a spreadsheet. */
 export { csvCell, resultsCsv, votesCsv } from './csv.ts';
+
+/** Receipts of anonymous ballots and their fingerprints (the ballot's key, and what the ballot list shows). */
+export { canonicalReceipt, formatReceipt, isFingerprint, newReceipt, receiptFingerprint } from './receipts.ts';

@@ -254,4 +254,12 @@ export const Vote = z.object({
     error: 'choices is one of {option}, {options}, {scores}, {ranking}, {answers} or {}.',
   }),
   reason: z.optional(z.nullable(z.string({ error: 'A reason is text.' }))),
+  /** Anonymous polls: the receipt of the ballot being changed (none for a first vote). */
+  receipt: z.optional(z.string({ error: 'A receipt is text.' })),
 });
+
+/** The body of "withdraw a vote": an anonymous ballot is withdrawn with its receipt. */
+export const WithdrawVote = z.object({ receipt: z.optional(z.string({ error: 'A receipt is text.' })) });
+
+/** The body of "show my anonymous ballot". */
+export const ReceiptLookup = z.object({ receipt: z.string({ error: 'Paste the receipt you were given when you voted.' }) });

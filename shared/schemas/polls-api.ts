@@ -60,3 +60,6 @@ export const PollListQuery = z.object({
 });
 
 export const VotesQuery = z.object({ cursor: z.optional(z.string()) });
+
+/** The published ballot list of a closed anonymous poll, page by page. */
+export const BallotListQuery = z.object({ cursor: z.optional(z.string()) });

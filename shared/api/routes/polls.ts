@@ -1,5 +1,5 @@
-import { Vote } from '../../polls/schemas.ts';
-import { CreateOutcome, PollListQuery, RemindVoters, ReopenPoll, StartPoll, UpdatePoll, VotesQuery } from '../../schemas/polls-api.ts';
+import { ReceiptLookup, Vote, WithdrawVote } from '../../polls/schemas.ts';
+import { BallotListQuery, CreateOutcome, PollListQuery, RemindVoters, ReopenPoll, StartPoll, UpdatePoll, VotesQuery } from '../../schemas/polls-api.ts';
 import { SetItemVolume } from '../../schemas/notifications.ts';
 import type { RouteSpec } from '../route-spec.ts';
 
@@ -13,8 +13,10 @@ export const pollRoutes = {
   'POST /api/polls/{id}/remind': { fn: 'polls', auth: 'required', status: 202, summary: 'Remind voters (undecided by default).', body: RemindVoters },
   'GET /api/polls/{id}/results.csv': { fn: 'polls', auth: 'optional', status: 200, summary: 'Results as CSV; per-voter rows only when the poll is not anonymous.' },
   'GET /api/polls/{id}/ballots.blt': { fn: 'polls', auth: 'optional', status: 200, summary: 'Election ballots as BLT, sorted and with no voter identity, for anyone who may see the results.' },
-  'PUT /api/polls/{id}/vote': { fn: 'polls', auth: 'required', status: 200, summary: 'Vote, or change your vote while the poll is open.', body: Vote },
-  'DELETE /api/polls/{id}/vote': { fn: 'polls', auth: 'required', status: 204, summary: 'Withdraw your vote.' },
+  'PUT /api/polls/{id}/vote': { fn: 'polls', auth: 'required', status: 200, summary: 'Vote, or change your vote while the poll is open. In an anonymous poll a first vote answers with its receipt, and a change sends it.', body: Vote },
+  'DELETE /api/polls/{id}/vote': { fn: 'polls', auth: 'required', status: 204, summary: 'Withdraw your vote (in an anonymous poll, with its receipt).', body: WithdrawVote, optionalBody: true },
+  'POST /api/polls/{id}/receipt': { fn: 'polls', auth: 'required', status: 200, summary: 'Your anonymous ballot, found by its receipt.', body: ReceiptLookup },
+  'GET /api/polls/{id}/ballots': { fn: 'polls', auth: 'optional', status: 200, summary: 'A closed anonymous poll\'s ballots, by receipt fingerprint and in fingerprint order, for anyone who may see its results.', query: BallotListQuery },
   'GET /api/polls/{id}/votes': { fn: 'polls', auth: 'optional', status: 200, summary: 'Who voted how (not for anonymous polls).', query: VotesQuery },
   'POST /api/polls/{id}/outcome': { fn: 'polls', auth: 'required', status: 201, summary: 'State the outcome of a closed poll.', body: CreateOutcome },
   'GET /api/outcomes/{id}/invite.ics': { fn: 'polls', auth: 'optional', status: 200, summary: 'The iCalendar invite of a meeting outcome.' },
