@@ -115,6 +115,23 @@ describe('serializeBlt', () => {
   });
 
   it('round-trips any election the parser can produce', () => {
+    // Each candidate at most once per ballot: alone at a rank, tied with the rank before, or after a skipped rank.
+    const rankingArb = (n: number) =>
+      fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { maxLength: n }).chain((order) =>
+        fc.array(fc.constantFrom('alone', 'tied', 'after-skip'), { minLength: order.length, maxLength: order.length }).map((shapes) => {
+          const ranks: (number | number[])[] = [];
+          order.forEach((c, i) => {
+            const previous = ranks[ranks.length - 1];
+            if (shapes[i] === 'tied' && typeof previous === 'number') ranks[ranks.length - 1] = [previous, c];
+            else if (shapes[i] === 'tied' && Array.isArray(previous) && previous.length > 0) previous.push(c);
+            else {
+              if (shapes[i] === 'after-skip') ranks.push([]);
+              ranks.push(c);
+            }
+          });
+          return ranks;
+        }),
+      );
     const electionArb = fc.integer({ min: 2, max: 6 }).chain((n) =>
       fc.record({
         title: fc.string(),
@@ -124,7 +141,7 @@ describe('serializeBlt', () => {
         ballots: fc.array(
           fc.record({
             weight: fc.integer({ min: 1, max: 1000 }),
-            ranks: fc.array(fc.oneof(fc.integer({ min: 0, max: n - 1 }), fc.constant([]), fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { minLength: 2, maxLength: n }))),
+            ranks: rankingArb(n),
           }),
         ),
       }),

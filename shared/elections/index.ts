@@ -1,4 +1,5 @@
 import { profile } from './ballots.ts';
+import type { Profile } from './ballots.ts';
 import { Lot } from './lot.ts';
 import { countIrv } from './irv.ts';
 import { countSchulze } from './schulze.ts';
@@ -6,10 +7,23 @@ import { countMeek } from './stv-meek.ts';
 import { countScottish } from './stv-scottish.ts';
 import type { CountOptions, Election, Method, ResultOf } from './types.ts';
 
-export { BltError, parseBlt, serializeBlt } from './blt.ts';
+export { BltError, MAX_NAME_LENGTH, parseBlt, readBltProfile, serializeBlt } from './blt.ts';
+export type { BltHeader } from './blt.ts';
 export { ElectionError } from './ballots.ts';
+export type { PackedBallots, Profile } from './ballots.ts';
 export type * from './types.ts';
 export { METHODS } from './types.ts';
+
+/** The methods that count merged preference lists, so they can start from `readBltProfile`. */
+export type SequentialMethod = 'stv-scottish' | 'stv-meek' | 'irv';
+
+export const SEQUENTIAL_METHODS: readonly Method[] = ['stv-scottish', 'stv-meek', 'irv'];
+
+const sequential: { [K in SequentialMethod]: (profile: Profile, lot: Lot) => ResultOf[K] } = {
+  'stv-scottish': countScottish,
+  'stv-meek': countMeek,
+  irv: countIrv,
+};
 
 /**
  * Counts an election by `method` and returns every stage or round, not only the winners.
@@ -18,11 +32,11 @@ export { METHODS } from './types.ts';
  */
 export function count<M extends Method>(method: M, election: Election, options: CountOptions = {}): ResultOf[M] {
   const lot = new Lot(options.seed);
-  const counters: { [K in Method]: () => ResultOf[K] } = {
-    'stv-scottish': () => countScottish(profile(election), lot),
-    'stv-meek': () => countMeek(profile(election), lot),
-    irv: () => countIrv(profile(election), lot),
-    schulze: () => countSchulze(election, lot),
-  };
-  return counters[method]();
+  if (method === 'schulze') return countSchulze(election, lot) as ResultOf[M];
+  return sequential[method as SequentialMethod](profile(election), lot) as ResultOf[M];
+}
+
+/** Counts a profile read by `readBltProfile`; the same result `count` gives for the same file. */
+export function countProfile<M extends SequentialMethod>(method: M, ballots: Profile, options: CountOptions = {}): ResultOf[M] {
+  return sequential[method](ballots, new Lot(options.seed)) as ResultOf[M];
 }

@@ -11,7 +11,8 @@ import type { IrvResult, IrvRound, TieBreak } from './types.ts';
  * ballots.ts, and ballots with no continuing candidate are counted as exhausted each round.
  */
 export function countIrv(profile: Profile, lot: Lot): IrvResult {
-  const { names, groups } = profile;
+  const { names } = profile;
+  const { size, prefs, start, weight } = profile.ballots;
   const n = names.length;
   const continuing = names.map((_, c) => !profile.withdrawn.has(c));
   const history: number[][] = [];
@@ -21,9 +22,13 @@ export function countIrv(profile: Profile, lot: Lot): IrvResult {
 
   for (;;) {
     const totals = new Array<number>(n).fill(0);
-    for (const group of groups) {
-      const top = group.prefs.find((c) => continuing[c]);
-      if (top !== undefined) totals[top] = (totals[top] as number) + group.weight;
+    for (let g = 0; g < size; g += 1) {
+      for (let i = start[g] as number, end = start[g + 1] as number; i < end; i += 1) {
+        const top = prefs[i] as number;
+        if (!continuing[top]) continue;
+        totals[top] = (totals[top] as number) + (weight[g] as number);
+        break;
+      }
     }
     const live = continuing.flatMap((on, c) => (on ? [c] : []));
     const held = totals.reduce((a, b) => a + b, 0);

@@ -35,11 +35,12 @@ const exact9 = (amount: bigint) => formatFixed(amount, MEEK_SCALE, 9);
  * exclusion go to the most recent stage at which the candidates differed, then to the lot.
  */
 export function countMeek(profile: Profile, lot: Lot): MeekResult {
-  const { names, seats, groups } = profile;
+  const { names, seats } = profile;
+  const { size, prefs, start } = profile.ballots;
   const n = names.length;
   const status: number[] = names.map((_, c) => (profile.withdrawn.has(c) ? OUT : HOPEFUL));
   const keep: bigint[] = status.map((s) => (s === OUT ? 0n : MEEK_SCALE));
-  const weights = groups.map((g) => BigInt(g.weight) * MEEK_SCALE);
+  const weights = Array.from(profile.ballots.weight, (w) => BigInt(w) * MEEK_SCALE);
   const valid = BigInt(profile.valid) * MEEK_SCALE;
   let votes: bigint[] = new Array<bigint>(n).fill(0n);
   let quota = 0n;
@@ -49,9 +50,10 @@ export function countMeek(profile: Profile, lot: Lot): MeekResult {
 
   const tally = () => {
     votes = new Array<bigint>(n).fill(0n);
-    groups.forEach((group, g) => {
+    for (let g = 0; g < size; g += 1) {
       let left = weights[g] as bigint;
-      for (const c of group.prefs) {
+      for (let i = start[g] as number, end = start[g + 1] as number; i < end; i += 1) {
+        const c = prefs[i] as number;
         const k = keep[c] as bigint;
         if (k === 0n) continue;
         const share = k === MEEK_SCALE ? left : (left * k) / MEEK_SCALE;
@@ -59,7 +61,7 @@ export function countMeek(profile: Profile, lot: Lot): MeekResult {
         left -= share;
         if (left === 0n) break;
       }
-    });
+    }
     const held = votes.reduce((a, b) => a + b, 0n);
     quota = held / BigInt(seats + 1) + 1n;
   };
