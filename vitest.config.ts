@@ -36,6 +36,8 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['infra/**/*.test.ts'],
+          // Files in one worker share one `cdk synth` (infra/test-support/synth.ts) instead of one each.
+          isolate: false,
           testTimeout: 300_000,
           hookTimeout: 300_000,
         },

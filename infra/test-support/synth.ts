@@ -1,4 +1,4 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,15 +21,25 @@ export interface Synthesized extends MootApp {
   report: { pluginReports: { summary?: { pluginName?: string }; violations?: unknown[] }[] };
 }
 
-/** Bundles, builds the web app if needed and synthesizes the whole app once, as the CLI would. */
-export async function synthesize(): Promise<Synthesized> {
+let once: Promise<Synthesized> | undefined;
+
+/**
+ * Bundles, builds the web app if needed and synthesizes the whole app once, as the CLI would.
+ * Test files that share a worker (the infra project runs without isolation) share the one synth.
+ */
+export function synthesize(): Promise<Synthesized> {
+  once ??= synthesizeNow();
+  return once;
+}
+
+async function synthesizeNow(): Promise<Synthesized> {
   const bundles = await prepareFunctionBundles();
   const outdir = mkdtempSync(join(tmpdir(), 'moot-cdk-'));
   const moot = createMootApp({ bundles, webDir: ensureWebBuild(), appProps: { outdir, context: cdkJsonContext() } });
   moot.app.synth();
   const templates: Record<string, Template> = {};
-  for (const { stateful, stateless, mail } of moot.stacks) {
-    for (const stack of [stateful, stateless, ...(mail ? [mail] : [])]) templates[stack.stackName] = Template.fromStack(stack);
+  for (const stack of moot.app.node.children) {
+    if (stack instanceof Stack) templates[stack.stackName] = Template.fromStack(stack);
   }
   const report = JSON.parse(readFileSync(join(outdir, 'validation-report.json'), 'utf8'));
   return { ...moot, outdir, templates, report };
