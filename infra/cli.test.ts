@@ -27,6 +27,7 @@ it('lists every deployment’s stacks through the real cdk CLI, offline', async 
   const expected = deployments.flatMap((d) => [
     stackName(d, 'Stateful'),
     stackName(d, 'Stateless'),
+    stackName(d, 'Edge'),
     ...(d.mailRegion && d.mailRegion !== d.region ? [stackName(d, 'Mail')] : []),
   ]);
   expect(listed.filter((name) => /-(Stateful|Stateless)$/.test(name))).toHaveLength(8);

@@ -77,10 +77,15 @@ describe.each(government)('the $id government deployment', (deployment) => {
     stateful().resourceCountIs('AWS::Backup::BackupSelection', 1);
   });
 
-  it('references only its own stateful stack, in its own region', () => {
+  it('references only its own stateful stack, in its own region, and its own web ACL in us-east-1', () => {
     const refs = stackOutputsReferenced(stateless().toJSON());
     expect(refs.length).toBeGreaterThan(0);
-    for (const ref of refs) expect(ref).toEqual({ StackName: stackName(deployment, 'Stateful'), Region: deployment.region, OutputName: expect.any(String) });
+    for (const ref of refs) {
+      expect([
+        { StackName: stackName(deployment, 'Stateful'), Region: deployment.region },
+        { StackName: stackName(deployment, 'Edge'), Region: 'us-east-1' },
+      ]).toContainEqual({ StackName: ref.StackName, Region: ref.Region });
+    }
   });
 
   it('names no other deployment’s account, domain or stack anywhere in its templates', () => {
@@ -107,9 +112,9 @@ describe.each(government)('the $id government deployment', (deployment) => {
 });
 
 describe.each(saas)('the $id SaaS deployment', (deployment) => {
-  it('references only its own stateful stack', () => {
+  it('references only its own stateful and edge stacks', () => {
     const refs = stackOutputsReferenced(synth.templates[stackName(deployment, 'Stateless')]!.toJSON());
-    for (const ref of refs) expect(ref.StackName).toBe(stackName(deployment, 'Stateful'));
+    for (const ref of refs) expect([stackName(deployment, 'Stateful'), stackName(deployment, 'Edge')]).toContain(ref.StackName);
   });
 
   it('keeps logs for 90 days', () => {

@@ -1,6 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type Deployment, deployments as allDeployments, stackName } from './deployments.ts';
+import { EdgeStack } from './edge-stack.ts';
 import { MailStack } from './mail-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
@@ -14,11 +15,12 @@ export interface MootAppOptions {
 
 export interface MootApp {
   app: App;
-  stacks: { deployment: Deployment; stateful: StatefulStack; stateless: StatelessStack; mail?: MailStack }[];
+  stacks: { deployment: Deployment; stateful: StatefulStack; stateless: StatelessStack; edge: EdgeStack; mail?: MailStack }[];
 }
 
 /**
- * The whole Moot CDK app: two stacks per deployment and cdk-nag (AWS Solutions) over all of them.
+ * The whole Moot CDK app: per deployment a stateful, a stateless and an edge stack (and a mail stack
+ * where SES is elsewhere), with cdk-nag (AWS Solutions) over all of them.
  * Shared by `infra/app.ts` (the CLI entry) and the infra tests, so both synthesize the same thing.
  */
 export function createMootApp(options: MootAppOptions): MootApp {
@@ -34,11 +36,19 @@ export function createMootApp(options: MootAppOptions): MootApp {
       deployment,
       description: `Moot ${deployment.id} (${deployment.profile}): data`,
     });
+    // CloudFront's web ACL can only be made in us-east-1 (README, "Where data lives").
+    const edge = new EdgeStack(app, stackName(deployment, 'Edge'), {
+      env: { account: deployment.account, region: 'us-east-1' },
+      tags,
+      deployment,
+      description: `Moot ${deployment.id} (${deployment.profile}): WAF web ACL for CloudFront`,
+    });
     const stateless = new StatelessStack(app, stackName(deployment, 'Stateless'), {
       env,
       tags,
       deployment,
       stateful,
+      edge,
       bundles: options.bundles,
       webDir: options.webDir,
       description: `Moot ${deployment.id} (${deployment.profile}): functions, API, mail and CDN`,
@@ -54,7 +64,7 @@ export function createMootApp(options: MootAppOptions): MootApp {
       : undefined;
     // The stateless stack subscribes to the mail stack's feedback topic and sends through its identity.
     if (mail) stateless.addStackDependency(mail);
-    return { deployment, stateful, stateless, mail };
+    return { deployment, stateful, stateless, edge, mail };
   });
   return { app, stacks };
 }

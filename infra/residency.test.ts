@@ -45,6 +45,8 @@ function residencyFindings(stack: AssemblyStack, all: AssemblyStack[]): string[]
         if (region !== '' && !regionOk(region!, service)) findings.push(`${at}: a ${service} ARN in ${region}`);
         if (!['', 'aws', '<AWS-AccountId>', deployment.account].includes(account!)) findings.push(`${at}: a ${service} ARN in account ${account}`);
       }
+      // A cross-stack reference's region is checked below, against where that stack really is.
+      if (path.endsWith('Fn::GetStackOutput.Region')) continue;
       for (const [region] of text.replace(ARN, '').matchAll(REGION)) {
         if (!regionOk(region, undefined, where)) findings.push(`${at}: names ${region}`);
       }

@@ -33,6 +33,14 @@ export function outOfRegionPaths(deployment: Deployment): OutOfRegionPath[] {
       literalAt: [],
       why: 'CloudFront accepts certificates only from us-east-1; it holds the public certificate and its private key, no personal data.',
     },
+    {
+      service: 'AWS WAF web ACL (CloudFront scope)',
+      region: CLOUDFRONT_REGION,
+      stacks: ['Edge'],
+      arnServices: ['wafv2'],
+      literalAt: [],
+      why: 'A web ACL for CloudFront must be made in us-east-1 (the Moot-<Id>-Edge stack); it holds rules only. Requests are inspected at the edge location that receives them; no WAF log or sampled request is kept.',
+    },
   ];
   if (deployment.mailRegion && deployment.mailRegion !== deployment.region) {
     paths.push({

@@ -1,4 +1,4 @@
-import { contentSecurityPolicy } from '../shared/security-headers.ts';
+import { apiSecurityHeaders, contentSecurityPolicy, webSecurityHeaders } from '../shared/security-headers.ts';
 import { assetExtensions } from '../shared/web-assets.ts';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -25,6 +25,8 @@ import type { Construct } from 'constructs';
 import { routes, splitRouteKey } from '../shared/api/routes.ts';
 import { brandFiles, emailBrandColours } from './brand.ts';
 import { Mail, mailNames } from './constructs/mail.ts';
+import { responseHeadersPolicy } from './constructs/security-headers.ts';
+import type { EdgeStack } from './edge-stack.ts';
 import { MootFunction, type MootFunctionProps } from './constructs/moot-function.ts';
 import { JOBS_NODE_OPTIONS } from './node-options.ts';
 import { JOB_KINDS } from '../functions/workers/job-kinds.ts';
@@ -36,11 +38,20 @@ import type { StatefulStack } from './stateful-stack.ts';
 export interface StatelessStackProps extends StackProps {
   deployment: Deployment;
   stateful: StatefulStack;
+  /** The deployment's us-east-1 stack: the WAF web ACL in front of the distribution. */
+  edge: EdgeStack;
   /** esbuild output per Lambda name (`auth`, …, `stream`, `scheduler`). */
   bundles: Record<string, { dir: string }>;
   /** The static SvelteKit build. */
   webDir: string;
 }
+
+/**
+ * Long jobs (exports, imports, erasure) that run at once, in all. Each may take 15 minutes and
+ * 2 GiB, so a burst of exports waits its turn instead of taking the account's concurrency
+ * from the API.
+ */
+export const JOBS_AT_ONCE = 4;
 
 /** Capabilities get the ordinary set unless listed here; new capabilities need no change. */
 const capabilityGrants: Record<string, (fn: MootFunction) => void> = {
@@ -158,7 +169,7 @@ export class StatelessStack extends Stack {
       if (!dir) throw new Error(`No bundle for Lambda "${name}": run scripts/bundle.ts (bundleFunctions) first`);
       return dir;
     };
-    const mootFunction = (name: string, extra: Pick<MootFunctionProps, 'timeout' | 'description' | 'ephemeralStorageMiB' | 'nodeOptions'>) =>
+    const mootFunction = (name: string, extra: Pick<MootFunctionProps, 'timeout' | 'description' | 'ephemeralStorageMiB' | 'nodeOptions' | 'reservedConcurrency'>) =>
       (this.functions[name] = new MootFunction(this, `Fn-${name}`, {
         codeDir: bundle(name),
         environment,
@@ -249,8 +260,9 @@ export class StatelessStack extends Stack {
       new DynamoEventSource(streamTable, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: filters ? 1 : 100,
-        // Jobs run side by side (up to 10 per shard); events of one item still come in order.
-        parallelizationFactor: filters ? 10 : 1,
+        // Jobs run side by side (up to JOBS_AT_ONCE per shard, and as many in all: the jobs worker's
+        // reserved concurrency); events of one item still come in order.
+        parallelizationFactor: filters ? JOBS_AT_ONCE : 1,
         maxBatchingWindow: Duration.seconds(1),
         bisectBatchOnError: true,
         retryAttempts: 5,
@@ -272,6 +284,7 @@ export class StatelessStack extends Stack {
     const jobs = mootFunction('jobs', {
       timeout: Duration.minutes(15),
       description: 'Moot jobs worker: exports, imports and account erasure',
+      reservedConcurrency: JOBS_AT_ONCE,
       ephemeralStorageMiB: 2048,
       nodeOptions: JOBS_NODE_OPTIONS,
     })
@@ -291,7 +304,12 @@ export class StatelessStack extends Stack {
     }
 
     // The scheduler finishes interrupted erasures, which delete files in both buckets.
-    const scheduler = mootFunction('scheduler', { timeout: Duration.seconds(55), description: 'Moot scheduler: sweeps due items every minute' })
+    const scheduler = mootFunction('scheduler', {
+      timeout: Duration.seconds(55),
+      description: 'Moot scheduler: sweeps due items every minute',
+      // One sweep at a time: a slow sweep is never overlapped by the next minute's.
+      reservedConcurrency: 1,
+    })
       .grantTable('rw')
       .grantUploads('rw')
       .grantExports('rw')
@@ -340,22 +358,10 @@ export class StatelessStack extends Stack {
     });
 
     const uploadsOrigin = `https://${names.uploadsBucket}.s3.${this.region}.amazonaws.com`;
-    const headers = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: `Moot ${deployment.id} security headers`,
-      securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(uploadsOrigin), override: true },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(730),
-          includeSubdomains: true,
-          preload: true,
-          override: true,
-        },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
-      },
-      removeHeaders: ['Server'],
-    });
+    // The same headers the local server sends (shared/security-headers.ts): the web app's, and the
+    // API's own stricter set (CSP default-src 'none', no referrer, no-store) on what the API answers.
+    const headers = responseHeadersPolicy(this, 'SecurityHeaders', `Moot ${deployment.id} security headers`, webSecurityHeaders(uploadsOrigin));
+    const apiHeaders = responseHeadersPolicy(this, 'ApiSecurityHeaders', `Moot ${deployment.id} API security headers`, apiSecurityHeaders);
 
     const apiOrigin = new origins.HttpOrigin(apiOriginDomain(deployment), {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
@@ -373,6 +379,7 @@ export class StatelessStack extends Stack {
       defaultRootObject: 'index.html',
       // No standard logs: they record every viewer's full IP address and X-Forwarded-For.
       enableLogging: false,
+      webAclId: props.edge.webAcl.attrArn,
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(web),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -398,7 +405,7 @@ export class StatelessStack extends Stack {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: headers,
+          responseHeadersPolicy: apiHeaders,
         },
         '/api/*': {
           origin: apiOrigin,
@@ -406,7 +413,7 @@ export class StatelessStack extends Stack {
           allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
           cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
           originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          responseHeadersPolicy: headers,
+          responseHeadersPolicy: apiHeaders,
         },
       },
     });
@@ -419,11 +426,6 @@ export class StatelessStack extends Stack {
       this.distribution,
       'AwsSolutions-CFR3',
       'CloudFront standard logs record each viewer\'s full IP address and X-Forwarded-For, which Moot promises never to store. The API logs each request (with no address) and its own events with masked ones.',
-    );
-    acknowledge(
-      this.distribution,
-      'AwsSolutions-CFR2',
-      'No WAF yet: sign-in and invitations are rate limited in the application (DynamoDB counters) and the API stage is throttled; a managed WAF is planned per deployment once traffic justifies its cost.',
     );
 
     // The rotation writes the new value into the secret and into the header CloudFront sends.

@@ -40,6 +40,8 @@ export interface MootFunctionProps {
   ephemeralStorageMiB?: number;
   nodeOptions?: string;
   description?: string;
+  /** Concurrency kept for this function alone, and its ceiling: a worker that must not crowd out the API. */
+  reservedConcurrency?: number;
 }
 
 type Access = 'r' | 'rw';
@@ -105,6 +107,7 @@ export class MootFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       role: this.role,
       description: props.description,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       ephemeralStorageSize: props.ephemeralStorageMiB ? Size.mebibytes(props.ephemeralStorageMiB) : undefined,
       environment: { NODE_OPTIONS: props.nodeOptions ?? NODE_OPTIONS, ...props.environment },
     });
