@@ -16,6 +16,8 @@ declare module 'vitest' {
     originSecret: string;
     /** Everything the stack's handlers wrote to stdout and stderr, so tests can check what is logged. */
     logFile: string;
+    /** Every secret of this deployment, for tests that play an operator holding all of them. */
+    secrets: Record<'SIGNING_SECRET' | 'BALLOT_SECRET' | 'ARCHIVE_SIGNING_SECRET' | 'ORIGIN_SECRET', string>;
   }
 }
 
@@ -56,5 +58,12 @@ export default async function setup(project: TestProject) {
   project.provide('ballotTableName', stack.ballotTableName);
   project.provide('originSecret', stack.originSecret);
   project.provide('logFile', logFile);
+  const secret = (name: string) => process.env[name] ?? '';
+  project.provide('secrets', {
+    SIGNING_SECRET: secret('SIGNING_SECRET'),
+    BALLOT_SECRET: secret('BALLOT_SECRET'),
+    ARCHIVE_SIGNING_SECRET: secret('ARCHIVE_SIGNING_SECRET'),
+    ORIGIN_SECRET: secret('ORIGIN_SECRET'),
+  });
   return () => stack.stop();
 }
