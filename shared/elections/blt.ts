@@ -18,6 +18,9 @@ export class BltError extends Error {
 /** Longest candidate name, party or title, in characters: far above any real one, far below a hostile one. */
 export const MAX_NAME_LENGTH = 1_000;
 
+/** Most candidates a file may declare: each costs memory before a single ballot is read. */
+export const MAX_CANDIDATES = 10_000;
+
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
 const HASH = 0x23;
@@ -118,6 +121,7 @@ function parseHeader(scanner: Scanner): { candidates: number; seats: number } {
   const candidates = Number(parts[0]);
   const seats = Number(parts[1]);
   if (candidates < 1) throw new BltError(span.line, 'at least 1 candidate in the header');
+  if (candidates > MAX_CANDIDATES) throw new BltError(span.line, `at most ${MAX_CANDIDATES} candidates in the header`);
   if (seats < 1 || seats > candidates) {
     throw new BltError(span.line, `a number of seats between 1 and ${candidates}`);
   }

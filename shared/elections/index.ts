@@ -7,7 +7,7 @@ import { countMeek } from './stv-meek.ts';
 import { countScottish } from './stv-scottish.ts';
 import type { CountOptions, Election, Method, ResultOf } from './types.ts';
 
-export { BltError, MAX_NAME_LENGTH, parseBlt, readBltProfile, serializeBlt } from './blt.ts';
+export { BltError, MAX_CANDIDATES, MAX_NAME_LENGTH, parseBlt, readBltProfile, serializeBlt } from './blt.ts';
 export type { BltHeader } from './blt.ts';
 export { ElectionError } from './ballots.ts';
 export type { PackedBallots, Profile } from './ballots.ts';
