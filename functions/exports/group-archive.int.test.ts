@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { api, rawTable, scanTable, signIn, useStackEnv, waitFor } from '../../scripts/test-support/api.ts';
+import { api, rawTable, scanBallotTable, scanTable, signIn, useStackEnv, waitFor } from '../../scripts/test-support/api.ts';
 import { addMembersDirectly, createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
 import { exportGroup, uploadArchive } from '../../scripts/test-support/archives.ts';
 
@@ -126,7 +126,7 @@ describe('group export', () => {
     const { status, records, gz } = await exportGroup(admin.cookie, group.id);
 
     // Assess
-    expect(records[0]).toMatchObject({ format: 'moot-group-export', version: 1, groupId: group.id });
+    expect(records[0]).toMatchObject({ format: 'moot-group-export', version: 2, groupId: group.id });
     const manifest = records.at(-1)!;
     expect(manifest).toMatchObject({ type: 'manifest', records: records.length });
     const text = gunzipSync(gz).toString('utf8');
@@ -248,6 +248,10 @@ describe('group import', () => {
     const anonymous = first.records.filter((r) => r.type === 'ballot' && first.records.find((p) => p.type === 'poll' && p.pollId === r.pollId)?.poll.anonymous);
     expect(anonymous.length).toBeGreaterThan(0);
     expect(anonymous.every((b) => !('voterId' in b) && !('castAt' in b))).toBe(true);
+    // An anonymous ballot leaves by its receipt's fingerprint and nothing else, in fingerprint order.
+    for (const b of anonymous) expect(Object.keys(b).sort()).toEqual(['choices', 'fingerprint', 'pollId', 'reason', 'type']);
+    const byPoll = Map.groupBy(anonymous, (b) => b.pollId as string);
+    for (const ballots of byPoll.values()) expect(ballots.map((b) => b.fingerprint)).toEqual(ballots.map((b) => b.fingerprint).sort());
 
     // Act
     const report = await importArchive(admin.cookie, first.gz);
@@ -271,6 +275,33 @@ describe('group import', () => {
     const subgroup = await api('GET', `/api/groups/${report.report.groups[1].id}`, { cookie: admin.cookie });
     expect(subgroup.status).toBe(200);
     expect(sub.id).not.toBe(report.report.groups[1].id);
+    // Anonymous ballots arrive in the ballot table under the same fingerprints, so receipts still find them.
+    const fingerprints = (records: Rec[]) => records.filter((r) => r.type === 'ballot' && 'fingerprint' in r).map((r) => r.fingerprint).sort();
+    expect(fingerprints(second.records)).toEqual(fingerprints(first.records));
+    const box = (await scanBallotTable()).map((i) => String(i.sk).slice('ballot#'.length));
+    for (const f of fingerprints(first.records)) expect(box).toContain(f);
+    expect((await scanTable()).filter((i) => String(i.sk).startsWith('ballot#') && fingerprints(first.records).includes(String(i.sk).slice('ballot#'.length)))).toEqual([]);
+  });
+
+  it("imports a version 1 archive's anonymous ballots into the ballot table under fingerprints nobody holds, with the same totals", async () => {
+    const { admin, group } = await groupWithMembers(2);
+    const poll = await startPoll(admin.cookie, group.id, { type: 'proposal', anonymous: true });
+    await vote(admin.cookie, poll.id, { option: 'agree' });
+    const { records } = await exportGroup(admin.cookie, group.id);
+    // A version 1 archive: anonymous ballots had a version and no fingerprint.
+    const v1 = records.map((r) => (r.type === 'ballot' ? (({ fingerprint: _f, ...rest }) => ({ ...rest, version: 1 }))(r) : r));
+    const result = await importArchive(admin.cookie, reseal([{ ...v1[0], version: 1 }, ...v1.slice(1)]));
+    expect(result.status).toBe('done');
+    const imported = result.report.ids[poll.id.split('.')[1]!] as string;
+    expect(imported).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const shown = await api('GET', `/api/polls/${result.report.groups[0].id}.${imported}`, { cookie: admin.cookie });
+    expect(shown.status).toBe(200);
+    expect(shown.body.usesReceipts).toBe(true);
+    expect(shown.body.results.voters).toBe(1);
+    expect(shown.body.results.options.find((o: Rec) => o.id === 'agree').voters).toBe(1);
+    const box = (await scanBallotTable()).filter((i) => i.pk === `poll#${imported}` && String(i.sk).startsWith('ballot#'));
+    expect(box).toHaveLength(1);
+    expect(String(box[0]!.sk)).toMatch(/^ballot#[0-9a-f]{64}$/);
   });
 
   it.each([
@@ -281,9 +312,11 @@ describe('group import', () => {
     ['a missing manifest', (records: Rec[]) => gzipSync(records.slice(0, -1).map((r) => `${JSON.stringify(r)}\n`).join('')), /no manifest/],
     ['a tally that does not match its ballots', (records: Rec[]) => reseal(records.map((r) => (r.type === 'poll' ? { ...r, tally: { ...r.tally, voters: r.tally.voters + 1 } } : r))), /tally/],
     ['a poll whose closing time is not a time', (records: Rec[]) => reseal(records.map((r) => (r.type === 'poll' ? { ...r, poll: { ...r.poll, closingAt: '9z' } } : r))), /closingAt is not a time/],
+    ['an anonymous ballot that names its voter', (records: Rec[]) => reseal(records.map((r) => (r.type === 'ballot' ? { ...r, voterId: 'someone' } : r))), /names its voter/],
+    ['an anonymous ballot without a fingerprint', (records: Rec[]) => reseal(records.map((r) => (r.type === 'ballot' ? { ...r, fingerprint: 'abc' } : r))), /fingerprint/],
   ])('rejects %s with a clear report and writes nothing', async (_, damage, reason) => {
     const { admin, group } = await groupWithMembers(1);
-    const poll = await startPoll(admin.cookie, group.id, { type: 'proposal' });
+    const poll = await startPoll(admin.cookie, group.id, { type: 'proposal', anonymous: true });
     await vote(admin.cookie, poll.id, { option: 'agree' });
     const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Kept' } })).body;
     await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Original' } });

@@ -7,7 +7,7 @@ import { canSeeGroup } from '../../shared/permissions/groups.ts';
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { newId } from '../lib/crypto.ts';
-import { create, forEachPage, get, getMany, patch, transact, updateItem } from '../lib/db.ts';
+import { create, forEachPage, get, getAcross, getMany, patch, transact, updateItem } from '../lib/db.ts';
 import { INTERNAL_ATTRIBUTES, nowSeconds, without, type EventRecordItem } from '../lib/entities.ts';
 import { forbidden, notFound, tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
@@ -20,8 +20,9 @@ import type { AttachmentItem } from '../discussions/content.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
 import { groupKeys, isActive, loadGroup, type GroupItem, type MembershipItem } from '../groups/store.ts';
 import { canSeeResults, canSeeVotes } from '../../shared/permissions/polls.ts';
-import { emptyTally, toStoredTally } from '../../shared/polls/index.ts';
+import { emptyTally, newReceipt, receiptFingerprint, toStoredTally } from '../../shared/polls/index.ts';
 import { pollFacts, pollKeys, type BallotItem, type OutcomeItem, type PollItem } from '../polls/store.ts';
+import { ballotTable, boxKeys, fingerprintOf, forEachBoxBallot, inBallotBox, type BoxTallyItem } from '../polls/ballot-box.ts';
 import { signManifest } from './archive-signature.ts';
 import { GzipUpload, removeSpool, SpooledObject } from './multipart.ts';
 import { csvHeader, csvRow, html } from './render.ts';
@@ -296,7 +297,11 @@ async function writePoll(out: ExportOutputs, handle: string, stored: PollItem): 
   // Results hidden from anyone who has not voted stay hidden in the archive too: such a poll
   // leaves without its totals, has-voted markers and ballots.
   const resultsShown = canSeeResults(pollFacts(stored), false);
-  const item: PollItem = resultsShown ? stored : { ...stored, tally: toStoredTally(emptyTally(poll)) as unknown as Record<string, unknown> };
+  // An anonymous poll's totals are in the ballot box; the poll itself counts only voters.
+  const boxTally = inBallotBox(stored) && resultsShown ? (await getAcross<BoxTallyItem>([{ table: ballotTable(), key: boxKeys.tally(stored.pollId) }]))[0] : null;
+  const { ballotBox: _box, ...plain } = stored;
+  void _box;
+  const item: PollItem = resultsShown ? { ...plain, tally: boxTally?.tally ?? stored.tally } : { ...plain, tally: toStoredTally(emptyTally(poll)) as unknown as Record<string, unknown> };
   await out.line({ type: 'poll', ...clean(item) });
   await out.csv.polls.write(csvRow([handle, item.pollId, item.threadId, poll.type, poll.title, poll.anonymous, poll.options.map((o) => `${o.id}=${o.name}`).join('; '), item.createdAt, poll.closingAt, item.closedAt, resultsShown ? Number((item.tally as { voters?: number }).voters ?? 0) : null]));
   await out.html.write(html.poll(item));
@@ -308,17 +313,27 @@ async function writePoll(out: ExportOutputs, handle: string, stored: PollItem): 
   await forEachPage<{ userId: string }>(partition(pk, 'voter#'), async (page) => {
     for (const v of page) await out.line({ type: 'voter', pollId: item.pollId, userId: v.userId });
   });
-  // Ballots leave in key order, which says nothing about who voted when or who they are: each key
-  // is an HMAC of its voter, and it never leaves. An anonymous ballot carries no voter at all.
-  await forEachPage<BallotItem>(partition(pk, 'ballot#'), async (page) => {
-    for (const b of page) {
-      const ballot = poll.anonymous
-        ? { type: 'ballot', pollId: item.pollId, choices: b.choices, reason: b.reason, version: b.version }
-        : { type: 'ballot', pollId: item.pollId, ...clean(b) };
-      await out.line(ballot);
-      await out.csv.votes.write(csvRow([handle, item.pollId, b.voterId, b.voterName, b.castAt, JSON.stringify(b.choices), b.reason]));
-    }
-  });
+  // Ballots leave in key order, which says nothing about who voted when or who they are. A named
+  // ballot's key is an HMAC of its voter, and it never leaves. An anonymous ballot leaves as it is
+  // kept: under its receipt's fingerprint, with no voter and no time.
+  const write = async (b: { fingerprint?: string; choices: unknown; reason: string | null; voterId?: string; voterName?: string | null; castAt?: string }, record: Record<string, unknown>) => {
+    await out.line(record);
+    await out.csv.votes.write(csvRow([handle, item.pollId, b.voterId, b.voterName, b.castAt, JSON.stringify(b.choices), b.reason]));
+  };
+  if (inBallotBox(stored)) {
+    await forEachBoxBallot(item.pollId, async (page) => {
+      for (const b of page) await write(b, { type: 'ballot', pollId: item.pollId, fingerprint: fingerprintOf(b), choices: b.choices, reason: b.reason });
+    });
+  } else {
+    await forEachPage<BallotItem>(partition(pk, 'ballot#'), async (page) => {
+      for (const b of page) {
+        // An anonymous ballot from before receipts has no fingerprint; it leaves under a new random
+        // one, which nobody holds the receipt of.
+        if (poll.anonymous) await write(b, { type: 'ballot', pollId: item.pollId, fingerprint: await receiptFingerprint(newReceipt()), choices: b.choices, reason: b.reason });
+        else await write(b, { type: 'ballot', pollId: item.pollId, ...clean(b) });
+      }
+    });
+  }
   await writeOutcomeAndEnd(out, handle, item);
 }
 

@@ -3,7 +3,7 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { createHash } from 'node:crypto';
 import { ATTACHMENT_TYPES, ATTACHMENT_TYPES_HINT } from '../../shared/attachments.ts';
 import { GROUP_FORMAT, GROUP_READABLE_VERSIONS, type ManifestFile } from '../../shared/archive/group.ts';
-import { fromStoredTally, recount, toStoredTally, type Ballot, type Poll } from '../../shared/polls/index.ts';
+import { emptyTally, fromStoredTally, isFingerprint, recount, toStoredTally, type Ballot, type Poll } from '../../shared/polls/index.ts';
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { emailHash, newId } from '../lib/crypto.ts';
@@ -21,6 +21,7 @@ import { groupKeys, type GroupItem, type MembershipItem, type SubgroupSummary } 
 import { dueOps } from '../polls/create-poll.ts';
 import { reviewDue } from '../polls/outcome.ts';
 import { ballotIdFor, pollKeys } from '../polls/store.ts';
+import { ballotTable, boxKeys, newRev } from '../polls/ballot-box.ts';
 import { Rejected, UploadedArchive, type ReadStats } from './archive-reader.ts';
 import { importLimits, sizeInWords, type ImportLimits } from './limits.ts';
 import { ObjectUpload } from './multipart.ts';
@@ -111,7 +112,8 @@ async function check(archive: UploadedArchive): Promise<Plan> {
   const files: ManifestFile[] = [];
   type FileState = { path: string; hash: ReturnType<typeof createHash>; size: number; next: number };
   let file: FileState | null = null;
-  let poll: { record: Rec; ballots: Ballot[] } | null = null;
+  let poll: { record: Rec; ballots: Ballot[]; fingerprints?: Set<string> } | null = null;
+  let version = 0;
   let manifest = false;
   const finishPoll = () => {
     if (!poll) return;
@@ -125,6 +127,7 @@ async function check(archive: UploadedArchive): Promise<Plan> {
     if (n === 1) {
       if (record.format !== GROUP_FORMAT) throw new Rejected(`This is not a Moot group archive (format "${String(record.format)}").`);
       if (!GROUP_READABLE_VERSIONS.includes(record.version)) throw new Rejected(`The archive is version ${String(record.version)}; this Moot reads version ${GROUP_READABLE_VERSIONS.join(', ')}. Update Moot, or export again from a Moot of the same version.`);
+      version = record.version;
       hash.update(`${text}\n`);
       continue;
     }
@@ -205,6 +208,14 @@ async function check(archive: UploadedArchive): Promise<Plan> {
         break;
       case 'ballot':
         if (!poll || poll.record.pollId !== record.pollId) throw new Rejected(`Line ${n}: a ballot outside its poll.`);
+        // From version 2 an anonymous ballot comes by its receipt's fingerprint alone, once per poll.
+        if (version >= 2 && poll.record.poll?.anonymous) {
+          if (typeof record.fingerprint !== 'string' || !isFingerprint(record.fingerprint)) throw new Rejected(`Line ${n}: an anonymous ballot without the fingerprint of its receipt (64 hex digits).`);
+          if (record.voterId != null || record.voterName != null || record.castAt != null) throw new Rejected(`Line ${n}: an anonymous ballot names its voter or its time.`);
+          poll.fingerprints ??= new Set();
+          if (poll.fingerprints.has(record.fingerprint)) throw new Rejected(`Line ${n}: two ballots of one poll have the same fingerprint.`);
+          poll.fingerprints.add(record.fingerprint);
+        }
         poll.ballots.push({ choices: record.choices, reason: record.reason ?? null });
         break;
     }
@@ -422,6 +433,17 @@ async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan,
     batch.push(item, ...placeholders.track(item));
     if (batch.length >= STAGE_BATCH) await flush();
   };
+  // Anonymous ballots and totals, for the ballot table: they name nobody, so no placeholder tracks them.
+  let box: Array<Key & Record<string, unknown>> = [];
+  const flushBox = async () => {
+    if (!box.length) return;
+    await batchPut(box, ballotTable());
+    box = [];
+  };
+  const addToBox = async (item: Key & Record<string, unknown>) => {
+    box.push(item);
+    if (box.length >= STAGE_BATCH) await flushBox();
+  };
   const groupCounts = new Map<string, { members: number; admins: number }>();
   for (const m of members) {
     if (m.revokedAt) continue;
@@ -511,10 +533,14 @@ async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan,
           const pollId = ids.id(r.pollId)!;
           const groupId = ids.id(r.groupId)!;
           const { state, at } = pollStatusAt(r);
-          polls.set(r.pollId, Boolean((r.poll as Poll).anonymous));
-          const { type, ...fields } = r;
-          void type;
-          await add({ ...fields, ...pollKeys.poll(pollId), ...pollKeys.inGroup(groupId, state, at, pollId), type: 'poll', pollId, groupId, threadId: ids.id(r.threadId), authorId: ids.user(r.authorId) });
+          const anonymous = Boolean((r.poll as Poll).anonymous);
+          polls.set(r.pollId, anonymous);
+          const { type, ballotBox: _box, ...fields } = r;
+          void type; void _box;
+          // An anonymous poll's ballots and totals go in the ballot box; the poll keeps only its voter count.
+          if (anonymous) await addToBox({ ...boxKeys.tally(pollId), type: 'tally', tally: r.tally });
+          const tally = anonymous ? { ...toStoredTally(emptyTally(r.poll as Poll)), voters: Number((r.tally as { voters?: number }).voters ?? 0) } : r.tally;
+          await add({ ...fields, tally, ...(anonymous ? { ballotBox: true } : {}), ...pollKeys.poll(pollId), ...pollKeys.inGroup(groupId, state, at, pollId), type: 'poll', pollId, groupId, threadId: ids.id(r.threadId), authorId: ids.user(r.authorId) });
           break;
         }
         case 'invitee':
@@ -525,14 +551,24 @@ async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan,
           break;
         case 'ballot': {
           const pollId = ids.id(r.pollId)!;
+          if (polls.get(r.pollId)) {
+            // Nothing joins an anonymous ballot to its voter, here as before. A ballot from a
+            // version 1 archive has no fingerprint: it takes one derived from this import, the poll
+            // and its place in the archive (an order that says nothing), so a resumed import writes
+            // it again in the same place; nobody holds a receipt for it.
+            const index = (anonymousIndex.get(pollId) ?? 0) + 1;
+            anonymousIndex.set(pollId, index);
+            const fingerprint = typeof r.fingerprint === 'string' ? r.fingerprint : createHash('sha256').update(ids.derive(`ballot|${r.pollId}|${index}`)).digest('hex');
+            await addToBox({ ...boxKeys.ballot(pollId, fingerprint), type: 'ballot', choices: r.choices, reason: r.reason ?? null, rev: newRev() });
+            break;
+          }
           const { type, pollId: _p, ...fields } = r;
           void type; void _p;
           let ballotId: string;
-          if (r.voterId && !polls.get(r.pollId)) {
+          if (r.voterId) {
             ballotId = await ballotIdFor(pollId, ids.user(r.voterId)!);
             fields.voterId = ids.user(r.voterId);
           } else {
-            // Nothing joins an anonymous ballot to its voter, here as before.
             const index = (anonymousIndex.get(pollId) ?? 0) + 1;
             anonymousIndex.set(pollId, index);
             ballotId = ids.derive(`ballot|${r.pollId}|${index}`);
@@ -568,6 +604,7 @@ async function stage(archive: UploadedArchive, job: GroupImportItem, plan: Plan,
   }
   for (const p of placeholders.items) await add({ ...p });
   await flush();
+  await flushBox();
 }
 
 /** A free handle for each group: the archive's, else with a suffix; a subgroup keeps its parent's prefix. */

@@ -223,27 +223,27 @@ export async function queryAll<T>(pk: string, skPrefix: string, projection?: str
 type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Key } };
 
 /** BatchWriteItem in groups of 25, retrying whatever DynamoDB leaves unprocessed, with backoff. */
-async function batchWrite(requests: WriteRequest[]): Promise<number> {
+async function batchWrite(requests: WriteRequest[], table = TableName()): Promise<number> {
   let sent = 0;
   for (let i = 0; i < requests.length; i += 25) {
     let pending: WriteRequest[] | undefined = requests.slice(i, i + 25);
     for (let attempt = 0; pending?.length; attempt++) {
       if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      const result = await db.send(new BatchWriteCommand({ RequestItems: { [TableName()]: pending } }));
+      const result = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       sent++;
-      pending = result.UnprocessedItems?.[TableName()] as WriteRequest[] | undefined;
+      pending = result.UnprocessedItems?.[table] as WriteRequest[] | undefined;
     }
   }
   return sent;
 }
 
-/** Puts many items (no conditions: BatchWriteItem has none). Returns the requests made. */
-export const batchPut = (items: Array<Key & Record<string, unknown>>): Promise<number> =>
-  batchWrite(items.map((Item) => ({ PutRequest: { Item } })));
+/** Puts many items (no conditions: BatchWriteItem has none), in the main table unless named. Returns the requests made. */
+export const batchPut = (items: Array<Key & Record<string, unknown>>, table?: string): Promise<number> =>
+  batchWrite(items.map((Item) => ({ PutRequest: { Item } })), table);
 
-/** Deletes many items by key. Returns the requests made. */
-export const batchDelete = (keyList: Key[]): Promise<number> =>
-  batchWrite(keyList.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })));
+/** Deletes many items by key, in the main table unless named. Returns the requests made. */
+export const batchDelete = (keyList: Key[], table?: string): Promise<number> =>
+  batchWrite(keyList.map(({ pk, sk }) => ({ DeleteRequest: { Key: { pk, sk } } })), table);
 
 /** Calls `each` with every page of a Query, so large collections never sit in memory whole. */
 export async function forEachPage<T>(input: Omit<QueryCommandInput, 'TableName'> & { TableName?: string }, each: (items: T[]) => Promise<void>): Promise<void> {

@@ -4,9 +4,9 @@
  * rules and the compatibility promise.
  */
 export const GROUP_FORMAT = 'moot-group-export';
-export const GROUP_VERSION = 1;
+export const GROUP_VERSION = 2;
 /** Versions this Moot can import. */
-export const GROUP_READABLE_VERSIONS: readonly number[] = [1];
+export const GROUP_READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Within one group section, records come in this order (thread and poll records are followed by their own). */
 export type GroupRecordType =
