@@ -7,7 +7,7 @@ import { keys, type SessionItem } from '../lib/entities.ts';
 import { conflict, invalid } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
-import { escapeHtml, sendEmail } from '../lib/mail.ts';
+import { brandedHtml, escapeHtml, sendEmail } from '../lib/mail.ts';
 
 /**
  * PUT /api/me/password: sets or changes the person's optional password.
@@ -67,8 +67,6 @@ export function passwordChangedEmail(to: string, what: 'set' | 'changed' | 'remo
     to,
     subject: headline,
     text: [`${headline}.`, '', advice].join('\n'),
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(headline)}</title></head><body style="font-family:system-ui,sans-serif">
-<h1 style="font-size:20px">${escapeHtml(headline)}</h1>
-<p>${escapeHtml(advice)}</p></body></html>`,
+    html: brandedHtml(headline, `<h1 style="font-size:20px">${escapeHtml(headline)}</h1>\n<p>${escapeHtml(advice)}</p>`),
   };
 }

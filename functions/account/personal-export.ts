@@ -12,7 +12,7 @@ import { tooManyRequests } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { logger } from '../lib/logger.ts';
-import { escapeHtml, sendEmail } from '../lib/mail.ts';
+import { brandedHtml, emailButton, escapeHtml, sendEmail } from '../lib/mail.ts';
 import { attemptJob } from '../lib/job-attempts.ts';
 import { rateLimitCheck } from '../lib/rate-limit.ts';
 import type { RecordedEvent } from '../workers/stream-handler.ts';
@@ -131,10 +131,12 @@ export function personalExportEmail(to: string, url: string) {
     to,
     subject: `Your ${brand} data is ready to download`,
     text: [`Your ${brand} archive is ready:`, url, '', 'The link works for 7 days; after that the archive is deleted.', 'If you did not ask for it, sign in and sign out everywhere.'].join('\n'),
-    html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Your ${escapeHtml(brand)} data</title></head><body style="font-family:system-ui,sans-serif">
-<h1 style="font-size:20px">Your ${escapeHtml(brand)} archive is ready</h1>
-<p><a href="${escapeHtml(url)}">Download your data</a></p>
+    html: brandedHtml(
+      `Your ${brand} data`,
+      `<h1 style="font-size:20px">Your ${escapeHtml(brand)} archive is ready</h1>
+${emailButton(url, 'Download your data')}
 <p>The link works for 7 days; after that the archive is deleted.</p>
-<p style="color:#555555">If you did not ask for it, sign in and sign out everywhere.</p></body></html>`,
+<p style="color:#555555">If you did not ask for it, sign in and sign out everywhere.</p>`,
+    ),
   };
 }
