@@ -6,9 +6,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { tableSchema } from '../functions/lib/table-schema.ts';
 import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
+import { Operators } from './constructs/alarms.ts';
 import { acknowledge } from './nag.ts';
 
 export interface StatefulStackProps extends StackProps {
@@ -32,12 +34,16 @@ export class StatefulStack extends Stack {
   readonly ballotSecret: secretsmanager.Secret;
   /** Government only: the customer-managed key behind the table, buckets, secret and backups. */
   readonly dataKey: kms.Key | undefined;
+  /** Where every alarm of the deployment goes (here, first to deploy, so every stack can use it). */
+  readonly operators: sns.Topic;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
     const { deployment } = props;
     const settings = profileSettings(deployment.profile);
     const names = physicalNames(deployment);
+
+    this.operators = new Operators(this, 'Operators', { deployment }).topic;
 
     this.dataKey = settings.customerManagedKeys
       ? new kms.Key(this, 'DataKey', {

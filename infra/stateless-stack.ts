@@ -21,7 +21,9 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { alarm, functionAlarms, iteratorAgeAlarm, queueAlarm } from './constructs/alarms.ts';
 import { routes, splitRouteKey } from '../shared/api/routes.ts';
 import { brandFiles, emailBrandColours } from './brand.ts';
 import { Mail, mailNames } from './constructs/mail.ts';
@@ -52,6 +54,8 @@ export interface StatelessStackProps extends StackProps {
  * from the API.
  */
 export const JOBS_AT_ONCE = 4;
+
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 /** Capabilities get the ordinary set unless listed here; new capabilities need no change. */
 const capabilityGrants: Record<string, (fn: MootFunction) => void> = {
@@ -122,7 +126,7 @@ export class StatelessStack extends Stack {
 
     // Where SES is offered in this region the mail resources live here; otherwise in MailStack.
     const mail = mailNames(deployment);
-    const localMail = mail.region === deployment.region ? new Mail(this, 'Mail', { deployment }) : undefined;
+    const localMail = mail.region === deployment.region ? new Mail(this, 'Mail', { deployment, alarmTopic: stateful.operators }) : undefined;
 
     // CloudFront sends this with every API request; only a request carrying it may name its
     // viewer's address (per-IP limits), and the API refuses any other. Rotated every 30 days.
@@ -255,6 +259,18 @@ export class StatelessStack extends Stack {
       'AwsSolutions-SQS3',
       'This queue is itself the on-failure destination of the table-stream event source; a DLQ of a DLQ adds nothing.',
     );
+    // Asynchronous invocations (SNS feedback, the EventBridge schedule) that failed their retries.
+    const asyncFailures = new sqs.Queue(this, 'AsyncFailures', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+      encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
+      encryptionMasterKey: key,
+    });
+    acknowledge(
+      asyncFailures,
+      'AwsSolutions-SQS3',
+      'This queue is itself the on-failure destination of asynchronous invocations; a DLQ of a DLQ adds nothing.',
+    );
     const streamTable = dynamodb.Table.fromTableAttributes(this, 'StreamTable', { tableName: names.table, tableStreamArn: stateful.table.tableStreamArn! });
     const streamSource = (filters?: Array<Record<string, unknown>>) =>
       new DynamoEventSource(streamTable, {
@@ -320,12 +336,20 @@ export class StatelessStack extends Stack {
       schedule: events.Schedule.rate(Duration.minutes(1)),
       targets: [new targets.LambdaFunction(scheduler.fn, { retryAttempts: 0 })],
     });
+    // The next sweep picks up what this one missed; a failed one is still recorded and alarmed.
+    scheduler.sendAsyncFailuresTo(asyncFailures);
 
     // Bounces and complaints from the configuration set's topic (here, or in the mail region's
     // MailStack, subscribed across regions by its fixed name) suppress addresses for future mail.
     const sesEvents = mootFunction('ses-events', { description: 'Moot SES feedback: suppresses hard-bounced and complaining addresses' }).grantTable('rw');
     const feedback = localMail?.feedback ?? sns.Topic.fromTopicArn(this, 'MailFeedback', mail.feedbackTopicArn);
     feedback.addSubscription(new LambdaSubscription(sesEvents.fn));
+    sesEvents.sendAsyncFailuresTo(asyncFailures);
+    if (key) {
+      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
+        for (const sender of [scheduler, sesEvents]) acknowledge(sender, `AwsSolutions-IAM5[Action::${action}]`, 'Written by the SQS on-failure destination for the KMS-encrypted failure queue; scoped to this stack\'s own key.');
+      }
+    }
 
     // --- Web app and CDN --------------------------------------------------------------------
     // Server access logs of the web bucket, which only CloudFront reads (so they hold CloudFront's
@@ -458,6 +482,67 @@ export class StatelessStack extends Stack {
         'The web key lets CloudFront decrypt for any distribution of this account, which is isolated and has only this one; the bucket holds the public static app.',
       );
     }
+
+    this.addMonitoring(deployment, stateful.operators, apiLogs, [stream, jobs]);
+  }
+
+  /**
+   * Alarms to the operators topic, generated from what this stack holds: errors, duration and
+   * throttles of every Moot function, the age of each stream reader's iterator, messages in every
+   * queue (all of them failure queues), the API's 5xx and throttled requests; and one dashboard.
+   */
+  private addMonitoring(deployment: Deployment, topic: sns.ITopic, apiLogs: logs.LogGroup, streamReaders: MootFunction[]): void {
+    const scope = new Construct(this, 'Alarms');
+    const namespace = `Moot/${deployment.id}`;
+    // HTTP APIs publish no throttle metric: a stage throttle is a 429 that never reached a function.
+    apiLogs.addMetricFilter('ApiThrottled', {
+      metricNamespace: namespace,
+      metricName: 'ApiThrottled',
+      filterPattern: logs.FilterPattern.all(logs.FilterPattern.stringValue('$.status', '=', '429'), logs.FilterPattern.stringValue('$.integrationLatency', '=', '-')),
+      metricValue: '1',
+    });
+    const fiveMinutes = Duration.minutes(5);
+    const api5xx = this.api.metricServerError({ period: fiveMinutes, statistic: 'Sum' });
+    const apiThrottled = new cloudwatch.Metric({ namespace, metricName: 'ApiThrottled', period: fiveMinutes, statistic: 'Sum' });
+    alarm(scope, 'Api5xx', topic, {
+      alarmDescription: `Moot ${deployment.id}: the API answered 5xx`,
+      metric: api5xx,
+      threshold: 5,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    alarm(scope, 'ApiThrottled', topic, {
+      alarmDescription: `Moot ${deployment.id}: the API stage throttled requests`,
+      metric: apiThrottled,
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    });
+    for (const [name, fn] of Object.entries(this.functions)) functionAlarms(scope, pascal(name), fn, topic);
+    for (const fn of streamReaders) iteratorAgeAlarm(scope, pascal(fn.node.id.replace(/^Fn-/, '')), fn, topic);
+    const queues = this.node.findAll().filter((c): c is sqs.Queue => c instanceof sqs.Queue);
+    for (const queue of queues) queueAlarm(scope, queue.node.id, queue, topic);
+
+    const fns = Object.entries(this.functions);
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: `moot-${deployment.id.toLowerCase()}`,
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'API requests', left: [this.api.metricCount({ period: fiveMinutes })], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'API 4xx, 5xx, throttled', left: [this.api.metricClientError({ period: fiveMinutes }), api5xx, apiThrottled], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'API latency p99', left: [this.api.metricLatency({ period: fiveMinutes, statistic: 'p99' })], width: 8 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Function errors', left: fns.map(([name, fn]) => fn.fn.metricErrors({ period: fiveMinutes, label: name })), width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Function duration p99', left: fns.map(([name, fn]) => fn.fn.metricDuration({ period: fiveMinutes, statistic: 'p99', label: name })), width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Stream iterator age', left: streamReaders.map((fn) => fn.fn.metric('IteratorAge', { period: fiveMinutes, statistic: 'Maximum' })), width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Failure queues', left: queues.map((q) => q.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum', label: q.node.id })), width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Throttles', left: fns.map(([name, fn]) => fn.fn.metricThrottles({ period: fiveMinutes, label: name })), width: 8 }),
+        ],
+      ],
+    });
   }
 
   /** BucketDeployment's handler is a CDK singleton at stack level; its policies are CDK's own. */

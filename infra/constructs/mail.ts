@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { Operators, sesAlarms } from './alarms.ts';
 import type { Deployment } from '../deployments.ts';
 
 /** The SES names a function needs; all deterministic, so no cross-stack (or cross-region) reference. */
@@ -30,9 +31,15 @@ export function mailNames(deployment: Deployment) {
 export class Mail extends Construct {
   readonly feedback: sns.Topic;
 
-  constructor(scope: Construct, id: string, props: { deployment: Deployment }) {
+  /**
+   * `alarmTopic`: the operators topic, where it is in this region. SES reputation metrics exist only
+   * in the SES region, and so must their alarms; elsewhere they get an operators topic of their own.
+   */
+  constructor(scope: Construct, id: string, props: { deployment: Deployment; alarmTopic?: sns.ITopic }) {
     super(scope, id);
     const { deployment } = props;
+    const alarmTopic = props.alarmTopic ?? new Operators(this, 'Operators', { deployment, name: `moot-${deployment.id.toLowerCase()}-mail-operators` }).topic;
+    sesAlarms(this, alarmTopic);
     const names = mailNames(deployment);
 
     // SES may only publish to a topic whose key policy names SES, which an AWS-managed key's

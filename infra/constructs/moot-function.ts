@@ -2,8 +2,10 @@ import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge, wildcardResourceFinding } from '../nag.ts';
 import { NODE_OPTIONS } from '../node-options.ts';
@@ -156,6 +158,15 @@ export class MootFunction extends Construct {
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.resources.archiveSigningSecretArn] }),
     );
     return this.grantDataKey();
+  }
+
+  /**
+   * For a function invoked asynchronously (by SNS, EventBridge): after two retries, or six hours of
+   * throttling, the event and its error go to `queue` instead of being dropped.
+   */
+  sendAsyncFailuresTo(queue: sqs.IQueue): this {
+    this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(queue), retryAttempts: 2, maxEventAge: Duration.hours(6) });
+    return this;
   }
 
   /** Send through the deployment's SES identity and configuration set, nothing else. */
