@@ -47,7 +47,12 @@ export interface PollView {
   status: 'draft' | 'open' | 'closed';
   author: Person;
   createdAt: string;
+  /** In a poll that gives receipts, null except in the answer to the vote itself: only the receipt finds it. */
   myVote: { choices: Record<string, unknown>; reason: string | null } | null;
+  /** The viewer has a ballot in this poll (in an anonymous one, whether or not this browser can find it). */
+  hasVoted: boolean;
+  /** Anonymous polls: a vote answers with a receipt, and changing or withdrawing it needs that receipt. */
+  usesReceipts: boolean;
   /** The member's own volume for this poll; null: their group volume applies. */
   myVolume: Volume | null;
   canVote: boolean;
@@ -78,6 +83,16 @@ export interface CastVote {
   castAt: string | null;
 }
 
+/** `PUT /api/polls/{id}/vote`: the poll, and in a poll with receipts the ballot's receipt (`ABCD-EFGH-…`). */
+export type VoteAnswer = PollView & { receipt?: string | null };
+
+/** One ballot of the list an anonymous poll publishes when it closes: its receipt's SHA-256, and what it says. */
+export interface PublishedBallot {
+  fingerprint: string;
+  choices: Record<string, unknown>;
+  reason: string | null;
+}
+
 export interface Page<T> {
   items: T[];
   cursor: string | null;
@@ -97,8 +112,13 @@ export const pollsApi = {
   get: (id: string, fetcher?: typeof fetch) => call<PollView>('GET', `/polls/${path(id)}`, undefined, fetcher),
   list: (groupId: string, status: 'open' | 'closed', cursor?: string | null) =>
     call<Page<PollSummary>>('GET', `/groups/${path(groupId)}/polls?status=${status}${cursor ? `&cursor=${path(cursor)}` : ''}`),
-  vote: (id: string, vote: { choices: unknown; reason?: string | null }) => call<PollView>('PUT', `/polls/${path(id)}/vote`, vote),
-  withdraw: (id: string) => call<void>('DELETE', `/polls/${path(id)}/vote`),
+  /** `receipt` only in a poll with receipts, and only to change a vote already cast. */
+  vote: (id: string, vote: { choices: unknown; reason?: string | null; receipt?: string }) => call<VoteAnswer>('PUT', `/polls/${path(id)}/vote`, vote),
+  withdraw: (id: string, receipt?: string) => call<void>('DELETE', `/polls/${path(id)}/vote`, receipt === undefined ? undefined : { receipt }),
+  /** The ballot a receipt names: how a voter sees their anonymous vote on reload or on another device. */
+  lookupReceipt: (id: string, receipt: string) =>
+    call<{ fingerprint: string; myVote: { choices: Record<string, unknown>; reason: string | null } }>('POST', `/polls/${path(id)}/receipt`, { receipt }),
+  ballots: (id: string, cursor?: string | null) => call<Page<PublishedBallot>>('GET', `/polls/${path(id)}/ballots${cursor ? `?cursor=${path(cursor)}` : ''}`),
   votes: (id: string, cursor?: string | null) => call<Page<CastVote>>('GET', `/polls/${path(id)}/votes${cursor ? `?cursor=${path(cursor)}` : ''}`),
   close: (id: string) => call<PollView>('POST', `/polls/${path(id)}/close`),
   reopen: (id: string, closingAt: string) => call<PollView>('POST', `/polls/${path(id)}/reopen`, { closingAt }),

@@ -97,3 +97,14 @@ export const optionLabel = (type: PollType, name: string) => (type === 'meeting'
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString()} ${n === 1 ? one : many}`;
 }
+
+/** A ballot's choices in words, with option names: "Agree"; "1. Ana; 2. Ben"; "Tue 3 Mar: Yes". */
+export function choicesInWords(poll: { type: PollType; options: Array<{ id: string; name: string }> }, choices: Record<string, unknown>): string {
+  const label = (id: string) => optionLabel(poll.type, poll.options.find((o) => o.id === id)?.name ?? id);
+  if (typeof choices.option === 'string') return label(choices.option);
+  if (Array.isArray(choices.options)) return (choices.options as string[]).map(label).join(', ') || 'nothing';
+  if (Array.isArray(choices.ranking)) return (choices.ranking as string[]).map((id, i) => `${i + 1}. ${label(id)}`).join('; ') || 'no ranking';
+  if (choices.scores) return Object.entries(choices.scores as Record<string, number>).map(([id, n]) => `${label(id)}: ${n}`).join('; ') || 'nothing';
+  if (choices.answers) return Object.entries(choices.answers as Record<string, Answer>).map(([id, a]) => `${label(id)}: ${answerLabel[a]}`).join('; ');
+  return 'an answer';
+}
