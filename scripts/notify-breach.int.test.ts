@@ -3,16 +3,18 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it, inject } from 'vitest';
+import { beforeAll, describe, expect, it, inject, vi } from 'vitest';
 import { mailTo, rawTable, scanTable, signIn, uniqueEmail, useStackEnv } from './test-support/api.ts';
 import { groupWithMembers } from './test-support/groups.ts';
 
 // npm run notify-breach against the shared local stack: the accounts and groups the API made,
 // the mail through the SES emulator, and the command itself run as an operator would run it.
 
-useStackEnv();
+// Metrics on, as in the cloud (the local stack turns them off), so the emails' counts can be read.
+useStackEnv({ POWERTOOLS_METRICS_DISABLED: 'false' });
 const { notifyBreach } = await import('./notify-breach.ts');
 const { suppressionKey } = await import('../functions/lib/mail.ts');
+const { flushMetrics } = await import('../functions/lib/metrics.ts');
 
 const repo = new URL('..', import.meta.url).pathname;
 
@@ -86,6 +88,25 @@ describe('npm run notify-breach', () => {
     }
     expect(await noticesTo(bounced!.email)).toEqual([]);
     expect(await noticesTo(deactivated!.email)).toEqual([]);
+  });
+
+  it('counts each email sent and each suppressed address as a metric, through the same mail path', async () => {
+    const [person, bounced] = [await signIn(uniqueEmail('counted')), await signIn(uniqueEmail('counted'))];
+    await suppress(bounced.email);
+    flushMetrics();
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+
+    try {
+      await notifyBreach({ scope: { kind: 'users', userIds: [person.userId, bounced.userId] }, ...notice, dryRun: false, includeDeactivated: false, expect: 2 });
+      flushMetrics();
+    } finally {
+      spy.mockRestore();
+    }
+
+    const emf = written.flatMap((chunk) => chunk.split('\n')).filter((line) => line.includes('"_aws"')).map((line) => JSON.parse(line));
+    expect(emf).toEqual([expect.objectContaining({ EmailSent: 1, EmailSuppressed: 1, service: 'moot' })]);
+    expect(emf[0]._aws.CloudWatchMetrics[0].Namespace).toBe('Moot');
   });
 
   it('sends nothing when the scope no longer holds the expected count', async () => {
