@@ -28,7 +28,7 @@ export function tallySets(adds: Record<string, number>, names: Record<string, st
  * is open and still in the group whose membership the vote was checked against.
  */
 export function tallyUpdate(pollId: string, groupId: string, adds: Record<string, number>): Op {
-  const names: Record<string, string> = { '#closedAt': 'closedAt', '#poll': 'poll', '#closingAt': 'closingAt', '#groupId': 'groupId' };
+  const names: Record<string, string> = { '#closedAt': 'closedAt', '#poll': 'poll', '#closingAt': 'closingAt', '#groupId': 'groupId', '#migratingBallots': 'migratingBallots' };
   const values: Record<string, unknown> = { ':now': new Date().toISOString(), ':group': groupId };
   const sets = tallySets(adds, names, values);
   return {
@@ -44,7 +44,8 @@ export function tallyUpdate(pollId: string, groupId: string, adds: Record<string
   };
 }
 
-const OPEN_IN_GROUP = 'attribute_not_exists(#closedAt) AND #poll.#closingAt > :now AND #groupId = :group';
+/** Open, in the group the vote was authorized in, and not having its ballots moved (migrate-ballots.ts). */
+const OPEN_IN_GROUP = 'attribute_not_exists(#closedAt) AND #poll.#closingAt > :now AND #groupId = :group AND attribute_not_exists(#migratingBallots)';
 
 /** The poll is open and in this group: checked, not written. */
 export function pollOpenCheck(pollId: string, groupId: string): Op {

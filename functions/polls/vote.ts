@@ -26,6 +26,10 @@ async function writeVote(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const context = attempt === 0 ? first : await loadPoll(request.params.id!, actor);
     if (attempt > 0) authorizeVote(context);
+    // Its ballots moved into the ballot box meanwhile (migrate-ballots.ts): the next try takes the new path.
+    if (inBallotBox(context.item) || (context.item as { migratingBallots?: boolean }).migratingBallots) {
+      throw new AppError(409, 'busy', 'This poll\u2019s ballots are being moved to a safer store. Please try again in a moment.');
+    }
     const { item, ballot: previous } = context;
     if (!previous && !next) return context;
     const anonymous = item.poll.anonymous;
