@@ -34,7 +34,8 @@ export default defineConfig({
   server: {
     // The browser imports the API contract (zod schemas) straight from shared/.
     fs: { allow: [shared] },
-    proxy: { '/api': process.env.MOOT_API ?? 'http://localhost:3000' },
+    // The API, and the deployment's brand.css, brand.json and logo, come from `npm start`.
+    proxy: Object.fromEntries(['/api', '/brand'].map((path) => [path, process.env.MOOT_API ?? 'http://localhost:3000'])),
   },
   build: { target: 'es2022' },
 });
