@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -207,5 +208,27 @@ describe('anonymous ballots under load', () => {
     expect(shown.results.voters).toBe(1);
     const counted = shown.results.options.filter((o: { voters: number }) => o.voters === 1).map((o: { id: string }) => o.id);
     expect(counted).toEqual([(ballots[0]!.choices as { option: string }).option]);
+  });
+});
+
+describe('what the server writes to its logs about an anonymous vote', () => {
+  it('holds no request body: no reason, no choice text, no receipt and no fingerprint, whether the vote succeeds or is refused', async () => {
+    const { admin, group, members } = await groupWithMembers(1);
+    const poll = await startPoll(admin.cookie, group.id, { type: 'poll', options: ['Left', 'Right'], settings: { maxChoices: 1 } });
+    const reason = `LoggedReason${randomBytes(6).toString('hex')}`;
+    const cast = await vote(members[0]!.cookie, poll.id, { choices: { option: 'o1' }, reason });
+    expect(cast.status).toBe(200);
+    const receipt = cast.body.receipt as string;
+    const fingerprint = await receiptFingerprint(canonicalReceipt(receipt)!);
+    // Refused ways in: malformed, without the receipt, a receipt of the wrong shape, and a withdrawal with it.
+    await vote(members[0]!.cookie, poll.id, { choices: { option: 'o2' }, reason: `${reason}again` });
+    await vote(members[0]!.cookie, poll.id, { choices: { option: 'nope' }, reason, receipt });
+    await api('POST', `/api/polls/${poll.id}/receipt`, { cookie: members[0]!.cookie, body: { receipt } });
+    await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: members[0]!.cookie, body: `{"choices":{"option":"o1"},"reason":"${reason}","receipt":"${receipt}"` as never });
+    await api('DELETE', `/api/polls/${poll.id}/vote`, { cookie: members[0]!.cookie, body: { receipt } });
+
+    const log = readFileSync(inject('logFile'), 'utf8');
+    expect(log).toContain('DynamoDB usage');
+    for (const secret of [reason, receipt, canonicalReceipt(receipt)!, fingerprint]) expect(log).not.toContain(secret);
   });
 });
