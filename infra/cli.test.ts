@@ -28,6 +28,7 @@ it('lists every deployment’s stacks through the real cdk CLI, offline', async 
     stackName(d, 'Stateful'),
     stackName(d, 'Stateless'),
     stackName(d, 'Edge'),
+    ...(d.backupCopyRegion ? [stackName(d, 'BackupCopy')] : []),
     ...(d.mailRegion && d.mailRegion !== d.region ? [stackName(d, 'Mail')] : []),
   ]);
   expect(listed.filter((name) => /-(Stateful|Stateless)$/.test(name))).toHaveLength(8);

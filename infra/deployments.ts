@@ -100,6 +100,7 @@ export const deployments: Deployment[] = [
     id: 'Us',
     account: '111111111111',
     region: 'us-east-1',
+    backupCopyRegion: 'us-west-2',
     domain: 'us.moot.example',
     certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-000000000001',
     apiCertificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-000000000011',
@@ -114,6 +115,7 @@ export const deployments: Deployment[] = [
     id: 'Eu',
     account: '222222222222',
     region: 'eu-central-1',
+    backupCopyRegion: 'eu-west-1',
     domain: 'eu.moot.example',
     certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/00000000-0000-4000-8000-000000000002',
     apiCertificateArn: 'arn:aws:acm:eu-central-1:222222222222:certificate/00000000-0000-4000-8000-000000000012',
@@ -128,6 +130,8 @@ export const deployments: Deployment[] = [
     id: 'Au',
     account: '333333333333',
     region: 'ap-southeast-2',
+    // Melbourne: the other Australian region.
+    backupCopyRegion: 'ap-southeast-4',
     domain: 'au.moot.example',
     certificateArn: 'arn:aws:acm:us-east-1:333333333333:certificate/00000000-0000-4000-8000-000000000003',
     apiCertificateArn: 'arn:aws:acm:ap-southeast-2:333333333333:certificate/00000000-0000-4000-8000-000000000013',
@@ -143,6 +147,7 @@ export const deployments: Deployment[] = [
     id: 'NzGov',
     account: '444444444444',
     region: 'ap-southeast-6',
+    // No backupCopyRegion: New Zealand has one AWS region, and its backups may not leave it.
     domain: 'moot.govt.example.nz',
     certificateArn: 'arn:aws:acm:us-east-1:444444444444:certificate/00000000-0000-4000-8000-000000000004',
     apiCertificateArn: 'arn:aws:acm:ap-southeast-6:444444444444:certificate/00000000-0000-4000-8000-000000000014',
@@ -194,8 +199,12 @@ export interface ProfileSettings {
   noncurrentVersionDays: number;
   /** A finished export waits this long for its owner to download it. */
   exportRetentionDays: number;
-  /** An in-region AWS Backup vault and plan on top of PITR, or none. */
-  backup: { retentionDays: number } | undefined;
+  /**
+   * AWS Backup, in every profile: daily recovery points kept `dailyDays`, monthly ones kept
+   * `monthlyDays`, copied to the `backupCopyRegion` vault where there is one. `vaultLock`: the
+   * vaults are locked (compliance mode), so nobody, root included, can shorten or delete them.
+   */
+  backup: { dailyDays: number; monthlyDays: number; vaultLock: boolean };
 }
 
 /**
@@ -203,8 +212,7 @@ export interface ProfileSettings {
  *
  * Government keeps audit logs for two years (typical public-sector record keeping) where SaaS keeps
  * 90 days, holds copies of personal data for less time (old versions 7 days instead of 30, exports
- * 3 days instead of 7), encrypts everything with its own keys, and adds a KMS-encrypted AWS Backup
- * vault and daily plan in the deployment's own region so backups never leave the jurisdiction.
+ * 3 days instead of 7), encrypts everything with its own keys, and locks its backup vaults.
  */
 export function profileSettings(profile: Profile): ProfileSettings {
   switch (profile) {
@@ -214,7 +222,7 @@ export function profileSettings(profile: Profile): ProfileSettings {
         logRetentionDays: 90,
         noncurrentVersionDays: 30,
         exportRetentionDays: 7,
-        backup: undefined,
+        backup: { dailyDays: 35, monthlyDays: 365, vaultLock: false },
       };
     case 'government':
       return {
@@ -222,7 +230,7 @@ export function profileSettings(profile: Profile): ProfileSettings {
         logRetentionDays: 731,
         noncurrentVersionDays: 7,
         exportRetentionDays: 3,
-        backup: { retentionDays: 35 },
+        backup: { dailyDays: 35, monthlyDays: 365, vaultLock: true },
       };
   }
 }
@@ -251,5 +259,8 @@ export function physicalNames(deployment: Deployment) {
     ballotTable: `moot-${slug}-ballots`,
     uploadsBucket: `moot-${slug}-uploads-${suffix}`,
     exportsBucket: `moot-${slug}-exports-${suffix}`,
+    backupVault: `moot-${slug}`,
+    /** In `backupCopyRegion`, where the deployment has one. */
+    backupCopyVault: `moot-${slug}-copy`,
   };
 }

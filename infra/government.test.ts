@@ -68,13 +68,12 @@ describe.each(government)('the $id government deployment', (deployment) => {
     for (const key of resourcesOf(stateless(), 'AWS::KMS::Key')) expect(key.Properties.EnableKeyRotation).toBe(true);
   });
 
-  it('backs up to a KMS-encrypted vault in its own region, daily', () => {
+  it('backs up to a KMS-encrypted, locked vault in its own region, and nowhere else', () => {
     const [vault] = resourcesOf(stateful(), 'AWS::Backup::BackupVault');
     expect(vault!.Properties.EncryptionKeyArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] });
+    expect(vault!.Properties.LockConfiguration).toBeDefined();
     const [plan] = resourcesOf(stateful(), 'AWS::Backup::BackupPlan');
-    const rule = plan!.Properties.BackupPlan.BackupPlanRule[0];
-    expect(rule.Lifecycle.DeleteAfterDays).toBe(profileSettings('government').backup!.retentionDays);
-    expect(rule.CopyActions).toBeUndefined(); // no copies to another region
+    for (const rule of plan!.Properties.BackupPlan.BackupPlanRule) expect(rule.CopyActions, rule.RuleName).toBeUndefined();
     stateful().resourceCountIs('AWS::Backup::BackupSelection', 1);
   });
 

@@ -1,6 +1,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type Deployment, deployments as allDeployments, stackName } from './deployments.ts';
+import { BackupCopyStack } from './backup-copy-stack.ts';
 import { EdgeStack } from './edge-stack.ts';
 import { MailStack } from './mail-stack.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -36,6 +37,16 @@ export function createMootApp(options: MootAppOptions): MootApp {
       deployment,
       description: `Moot ${deployment.id} (${deployment.profile}): data`,
     });
+    // The second vault, in another region of the same jurisdiction, exists before the plan copies to it.
+    if (deployment.backupCopyRegion) {
+      const copy = new BackupCopyStack(app, stackName(deployment, 'BackupCopy'), {
+        env: { account: deployment.account, region: deployment.backupCopyRegion },
+        tags,
+        deployment,
+        description: `Moot ${deployment.id} (${deployment.profile}): the vault for copies of backups`,
+      });
+      stateful.addStackDependency(copy);
+    }
     // CloudFront's web ACL can only be made in us-east-1 (README, "Where data lives").
     const edge = new EdgeStack(app, stackName(deployment, 'Edge'), {
       env: { account: deployment.account, region: 'us-east-1' },

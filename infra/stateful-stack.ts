@@ -1,8 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -11,11 +9,24 @@ import type { Construct } from 'constructs';
 import { tableSchema } from '../functions/lib/table-schema.ts';
 import { type Deployment, physicalNames, profileSettings } from './deployments.ts';
 import { Operators } from './constructs/alarms.ts';
+import { Backups } from './constructs/backups.ts';
 import { acknowledge } from './nag.ts';
 
 export interface StatefulStackProps extends StackProps {
   deployment: Deployment;
 }
+
+/**
+ * Stateful resources (by physical name) left out of the backup plan, each with its reason. The
+ * infra tests check every table and bucket of this stack is either backed up or listed here.
+ */
+export const BACKUP_EXCLUDED = (deployment: Deployment): Record<string, string> => ({
+  [physicalNames(deployment).exportsBucket]:
+    'Exports are copies made on request that expire within days; a backup would keep them for a year after their owner was promised they were gone. A lost export is made again.',
+});
+
+const physicalName = (r: dynamodb.Table | s3.Bucket): string =>
+  Stack.of(r).resolve(r instanceof dynamodb.Table ? (r.node.defaultChild as dynamodb.CfnTable).tableName : (r.node.defaultChild as s3.CfnBucket).bucketName);
 
 const stringKey = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
 
@@ -174,47 +185,13 @@ export class StatefulStack extends Stack {
       'Other deployments pin the public key that follows from it (infra/deployments.ts archiveKeys); it is rotated deliberately by an operator, the new key published and pinned first, not on a schedule.',
     );
 
-    if (settings.backup) this.addInRegionBackup(deployment, settings.backup.retentionDays);
-  }
-
-  /** A vault and plan in this region, on the data key: backups never leave the jurisdiction. */
-  private addInRegionBackup(deployment: Deployment, retentionDays: number): void {
-    const vault = new backup.BackupVault(this, 'BackupVault', {
-      backupVaultName: `moot-${deployment.id.toLowerCase()}`,
-      encryptionKey: this.dataKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+    // Every table and bucket here is backed up, but those BACKUP_EXCLUDED names, with its reason.
+    const backedUp = [this.table, this.ballotTable, this.uploads, this.exports].filter((r) => !(physicalName(r) in BACKUP_EXCLUDED(deployment)));
+    new Backups(this, 'Backup', {
+      deployment,
+      key: this.dataKey,
+      operators: this.operators,
+      resources: backedUp.map((r) => (r instanceof dynamodb.Table ? backup.BackupResource.fromDynamoDbTable(r) : backup.BackupResource.fromArn((r as s3.Bucket).bucketArn))),
     });
-    // Only the account may touch recovery points; nobody may delete them early.
-    vault.addToAccessPolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'],
-        resources: ['*'],
-      }),
-    );
-    const plan = new backup.BackupPlan(this, 'BackupPlan', {
-      backupPlanName: `moot-${deployment.id.toLowerCase()}`,
-      backupVault: vault,
-      backupPlanRules: [
-        new backup.BackupPlanRule({
-          ruleName: 'daily',
-          scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
-          deleteAfter: Duration.days(retentionDays),
-        }),
-      ],
-    });
-    plan.addSelection('Data', {
-      resources: [
-        backup.BackupResource.fromDynamoDbTable(this.table),
-        backup.BackupResource.fromDynamoDbTable(this.ballotTable),
-        backup.BackupResource.fromArn(this.uploads.bucketArn),
-      ],
-    });
-    acknowledge(
-      plan,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-      'AWS Backup needs its service-role policy to snapshot the table; AWS maintains it as backup features change.',
-    );
   }
 }
