@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { constants, gunzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { api, latestSignIn, mailTo, randomViewer, rawTable, runScheduler, scanTable, sessionCookieFrom, signIn } from '../../scripts/test-support/api.ts';
+import { api, latestSignIn, mailTo, randomViewer, rawTable, runScheduler, scanBallotTable, scanTable, sessionCookieFrom, signIn } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
 
 const storage = () =>
@@ -147,7 +147,8 @@ describe('deleting an account', () => {
     expect(JSON.stringify(timeline.find((i) => i.body === 'Admin reply')?.reactions)).toContain('Deleted account');
     const ballots = items.filter((i) => i.type === 'ballot' && String(i.pk) === `poll#${poll.id.split('.')[1]}`);
     expect(ballots).toEqual([expect.objectContaining({ voterName: 'Deleted account', reason: 'Reason that stays' })]);
-    const secret = items.filter((i) => i.type === 'ballot' && String(i.pk) === `poll#${anonymous.id.split('.')[1]}`);
+    expect(items.filter((i) => i.type === 'ballot' && String(i.pk) === `poll#${anonymous.id.split('.')[1]}`)).toEqual([]);
+    const secret = (await scanBallotTable()).filter((i) => i.type === 'ballot' && String(i.pk) === `poll#${anonymous.id.split('.')[1]}`);
     expect(secret).toHaveLength(1);
     expect(secret[0]).not.toHaveProperty('voterId');
     const membership = items.find((i) => i.sk === `member#${person.userId}`);

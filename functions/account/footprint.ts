@@ -2,10 +2,11 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { s3 } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
-import { get, queryPage } from '../lib/db.ts';
+import { get, getAcross, queryPage } from '../lib/db.ts';
 import type { MembershipItem } from '../groups/store.ts';
 import type { ThreadItem, TimelineItem } from '../discussions/store.ts';
 import { findBallot, pollKeys, type BallotItem, type OutcomeItem, type PollItem } from '../polls/store.ts';
+import { ballotTable, boxKeys, inBallotBox, type BoxTallyItem } from '../polls/ballot-box.ts';
 import { membershipsOf } from './my-data.ts';
 
 export type OwnContent =
@@ -50,7 +51,8 @@ export async function* ownContent(userId: string, memberships?: MembershipItem[]
     for (const state of ['open', 'closed']) {
       for await (const polls of pages<PollItem>({ IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': `polls#${groupId}#${state}` } })) {
         for (const poll of polls) {
-          if (poll.authorId === userId) yield { type: 'poll', item: poll };
+          if (poll.authorId === userId) yield { type: 'poll', item: await withFullTally(poll) };
+          // An anonymous ballot in the ballot box is found by its receipt alone, so it is not theirs to list here.
           const ballot = await findBallot(poll.pollId, userId);
           if (ballot) yield { type: 'vote', item: ballot, pollId: poll.pollId, groupId, anonymous: poll.poll.anonymous };
           const outcome = await get<OutcomeItem>(pollKeys.outcome(poll.pollId));
@@ -59,6 +61,15 @@ export async function* ownContent(userId: string, memberships?: MembershipItem[]
       }
     }
   }
+}
+
+/** A poll as its author knows it: an anonymous poll's totals are in the ballot box. */
+async function withFullTally(poll: PollItem): Promise<PollItem> {
+  if (!inBallotBox(poll)) return poll;
+  const { ballotBox: _box, ...plain } = poll;
+  void _box;
+  const [box] = await getAcross<BoxTallyItem>([{ table: ballotTable(), key: boxKeys.tally(poll.pollId) }]);
+  return { ...plain, tally: box?.tally ?? poll.tally };
 }
 
 export async function contentCounts(userId: string, memberships?: MembershipItem[]) {
