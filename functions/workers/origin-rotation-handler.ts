@@ -12,6 +12,8 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { logger } from '../lib/logger.ts';
 import { ORIGIN_HEADER, type OriginSecret } from '../lib/origin.ts';
 
 /** What Secrets Manager sends a rotation function, once per step. */
@@ -103,4 +105,14 @@ export async function rotate(event: RotationEvent, c: RotationClients = defaultC
   }
 }
 
-export const handler = (event: RotationEvent) => rotate(event);
+/** Each step is logged with its request id (never the secret); a failed step is logged and thrown, so Secrets Manager retries it. */
+export async function handler(event: RotationEvent, context?: Context): Promise<void> {
+  if (context?.awsRequestId) logger.addContext(context);
+  try {
+    await rotate(event);
+    logger.info('Origin secret rotation step done', { step: event.Step });
+  } catch (error) {
+    logger.error('Origin secret rotation step failed', { step: event.Step, error: error as Error });
+    throw error;
+  }
+}
