@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BrandColours, Branding } from './deployments.ts';
@@ -30,9 +30,12 @@ export function brandFiles(branding: Branding): Record<string, string> {
   for (const colours of [branding.colours.light, branding.colours.dark]) {
     for (const value of Object.values(colours)) if (!HEX.test(value)) throw new Error(`Brand colour "${value}" of ${branding.name} is not #rrggbb`);
   }
+  if (branding.logoPath && !existsSync(join(frontendDir, branding.logoPath))) {
+    throw new Error(`The logo of ${branding.name}, ${branding.logoPath}, is not in frontend/: add the SVG there or drop logoPath`);
+  }
   const manifest: BrandManifest = { name: branding.name, logo: branding.logoPath ? `/${brandPaths.logo}` : null };
   return {
-    [brandPaths.stylesheet]: `:root{${tokens(branding.colours.light)}}\n@media (prefers-color-scheme: dark){:root{${tokens(branding.colours.dark)}}}\n`,
+    [brandPaths.stylesheet]: `:root:root{${tokens(branding.colours.light)}}\n@media (prefers-color-scheme: dark){:root:root{${tokens(branding.colours.dark)}}}\n`,
     [brandPaths.manifest]: `${JSON.stringify(manifest)}\n`,
     ...(branding.logoPath ? { [brandPaths.logo]: readFileSync(join(frontendDir, branding.logoPath), 'utf8') } : {}),
   };
