@@ -210,6 +210,48 @@ describe('an anonymous proposal with receipts, from the first vote to checking t
     await expectNoAccessibilityViolations(benPhone);
   });
 
+  it('withdraws Ben’s vote on his phone with the pasted receipt, and votes again there with a new one', async () => {
+    // Act
+    await benPhone.getByRole('button', { name: 'Withdraw my vote' }).click();
+    const dialog = benPhone.getByRole('dialog', { name: 'Withdraw your vote?' });
+    const sent = benPhone.waitForRequest((request) => request.method() === 'DELETE' && request.url().endsWith('/vote'));
+    await dialog.getByRole('button', { name: 'Withdraw vote' }).click();
+    expect((await sent).postDataJSON()).toEqual({ receipt });
+    await benPhone.getByRole('status').filter({ hasText: 'Your vote was withdrawn.' }).waitFor();
+    expect(await benPhone.evaluate(() => document.activeElement?.id)).toBe('vote-heading');
+    expect(await benPhone.getByText('0 people voted').isVisible()).toBe(true);
+    await benPhone.getByRole('radio', { name: 'Disagree' }).check();
+    await benPhone.getByLabel('Your reason (optional)').fill('The offer ties us in for five years.');
+    await benPhone.getByRole('button', { name: 'Vote', exact: true }).click();
+
+    // Assess
+    const panel = benPhone.getByRole('region', { name: /Here is your receipt/ });
+    await panel.waitFor();
+    const fresh = (await panel.locator('code').innerText()).replace(/\s/g, '');
+    expect(fresh).toMatch(/^([A-Z2-7]{4}-){7}[A-Z2-7]{4}$/);
+    expect(fresh).not.toBe(receipt);
+    receipt = fresh;
+    await expectNoAccessibilityViolations(benPhone);
+  });
+
+  it('tells Ben’s laptop that the receipt it kept no longer finds his ballot, and takes the new one', async () => {
+    // Act
+    await benPage.reload();
+    await expectHeading(benPage, title);
+
+    // Assess
+    const field = benPage.getByRole('textbox', { name: 'Your receipt' });
+    await benPage.getByText('The receipt this browser kept does not match your ballot any more.', { exact: false }).waitFor();
+    expect(await field.getAttribute('aria-invalid')).toBe('true');
+    await field.waitFor();
+    await benPage.waitForFunction(() => document.activeElement?.id === 'receipt-entry');
+    await field.fill(receipt);
+    await benPage.getByRole('button', { name: 'Find my vote' }).click();
+    await benPage.getByRole('status').filter({ hasText: 'Receipt accepted' }).waitFor();
+    expect(await benPage.evaluate((path) => localStorage.getItem(`moot.receipt.${path.split('/').pop()}`), pollPath)).toBe(receipt);
+    await expectNoAccessibilityViolations(benPage);
+  });
+
   it('closes the poll from Aroha’s page, and offers the count to check', async () => {
     // Act
     await arohaPage.reload();
