@@ -11,13 +11,14 @@ export const brand: { name: string; logo: string | null; readonly tagline: strin
 
 let loaded: Promise<void> | undefined;
 
-/** Reads brand.json once; without one (the dev server) the app stays Moot. */
+/** Reads brand.json once; without one the app stays Moot. */
 export function loadBrand(fetch: typeof globalThis.fetch): Promise<void> {
   loaded ??= fetch('/brand.json')
     .then((response) => (response.ok ? response.json() : null))
     .then((manifest: { name?: unknown; logo?: unknown } | null) => {
       if (typeof manifest?.name === 'string' && manifest.name) brand.name = manifest.name;
-      if (typeof manifest?.logo === 'string' && manifest.logo.startsWith('/')) brand.logo = manifest.logo;
+      // Only a path on this site: never another origin, protocol-relative ones included.
+      if (typeof manifest?.logo === 'string' && /^\/(?!\/)/.test(manifest.logo)) brand.logo = manifest.logo;
     })
     .catch(() => undefined);
   return loaded;
