@@ -113,41 +113,43 @@ export async function allEmails(): Promise<unknown[]> {
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-function base32(bytes: Uint8Array): string {
-  let out = '';
+function fromBase32(text: string): Buffer {
+  const bytes: number[] = [];
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(buffer >>> (bits - 5)) & 31];
-      bits -= 5;
+  for (const char of text) {
+    buffer = (buffer << 5) | BASE32.indexOf(char);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((buffer >>> (bits - 8)) & 255);
+      bits -= 8;
     }
     buffer &= (1 << bits) - 1;
   }
-  return bits > 0 ? out + BASE32[(buffer << (5 - bits)) & 31] : out;
+  return Buffer.from(bytes);
 }
 
+/** Digests are compared on their first 12 bytes (a rev is 12), which covers every spelling and any longer cut. */
+const PREFIX = 12;
+
 /**
- * The spellings a digest may be stored in: hex, base64url and base64, whole and cut to 16 and 12
- * bytes (a rev is 12), and base32 of its first 20 bytes (the form of a receipt).
+ * The values to look for (ballot keys in hex, revs in base64url, receipts in base32), as the hex
+ * of their first bytes, so one lookup per digest finds it however the value is spelled.
  */
-function spellings(digest: Buffer): string[] {
-  const out = new Set<string>([base32(digest.subarray(0, 20))]);
-  for (const length of [digest.length, 16, 12]) {
-    const part = digest.subarray(0, length);
-    out.add(part.toString('hex'));
-    out.add(part.toString('base64url'));
-    out.add(part.toString('base64'));
-  }
-  return [...out];
+export function byteTargets(values: string[]): Set<string> {
+  return new Set(
+    values.map((v) => {
+      const bytes = /^[0-9a-f]+$/.test(v) && v.length % 2 === 0 ? Buffer.from(v, 'hex') : /^[A-Z2-7]{32}$/.test(v) ? fromBase32(v) : Buffer.from(v, 'base64url');
+      if (bytes.length < PREFIX) throw new Error(`${v} is too short to look for`);
+      return bytes.subarray(0, PREFIX).toString('hex');
+    }),
+  );
 }
 
 /**
  * Hashes each message the ways an operator would, SHA-256 and HMAC-SHA256 under each key (the
- * secret as text, as the bytes its base64url names, and an empty key), and looks each digest up in
- * `targets` in every spelling. Returns how many digests were tried and which ones hit, and how.
+ * secret as text, as the bytes its base64url names, and an empty key), and looks each digest up
+ * in `targets` (from `byteTargets`). Returns how many digests were tried and which ones hit, and how.
  */
 export function matchDigests(messages: string[], secrets: Record<string, string>, targets: Set<string>): { tried: number; hits: string[] } {
   const keys: Array<[string, string | Buffer]> = [['an empty key', '']];
@@ -158,7 +160,7 @@ export function matchDigests(messages: string[], secrets: Record<string, string>
   const hits: string[] = [];
   const look = (digest: Buffer, how: string) => {
     tried++;
-    for (const spelling of spellings(digest)) if (targets.has(spelling)) hits.push(`${how} = ${spelling}`);
+    if (targets.has(digest.subarray(0, PREFIX).toString('hex'))) hits.push(`${how} = ${digest.toString('hex')}`);
   };
   for (const message of messages) {
     look(createHash('sha256').update(message).digest(), `SHA-256(${message})`);
