@@ -299,6 +299,10 @@ describe('an anonymous poll, as an operator holding everything sees it', () => {
     const inserted = ours.filter((r) => r.eventName === 'INSERT' && keyOf(r).sk.startsWith('voter#'));
     expect(inserted.map((r) => image(r).userId.S).sort()).toEqual(firstCasts.map((c) => c.member.userId).sort());
     for (const r of inserted) expect(Object.keys(image(r)).sort()).toEqual(['pk', 'sk', 'type', 'userId']);
+    // What the operator does learn: who voted, in what order (SECURITY.md). Ballots have no order
+    // to set beside it: their scan, list and export orders are key order (tested above).
+    const bySequence = inserted.slice().sort((a, b) => (BigInt(a.dynamodb!.SequenceNumber!) < BigInt(b.dynamodb!.SequenceNumber!) ? -1 : 1));
+    expect(bySequence.map((r) => image(r).userId.S)).toEqual(firstCasts.map((c) => c.member.userId));
     expect(ours.filter((r) => r.eventName === 'REMOVE' && keyOf(r).sk.startsWith('voter#')).map((r) => keyOf(r).sk)).toEqual([`voter#${leaver}`]);
     expect(ours.filter((r) => r.eventName === 'MODIFY' && keyOf(r).sk.startsWith('voter#'))).toEqual([]);
 
