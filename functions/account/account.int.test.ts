@@ -1,43 +1,12 @@
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { constants, gunzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, inject, it } from 'vitest';
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { api, latestSignIn, mailTo, randomViewer, rawTable, runScheduler, scanBallotTable, scanTable, sessionCookieFrom, signIn } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
+import { scanObjects as scanBuckets } from '../../scripts/test-support/storage.ts';
 
-const storage = () =>
-  new S3Client({
-    endpoint: inject('s3Endpoint'),
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-
-/** Every object's key and content in both buckets, gzip unpacked, as text. */
-async function scanBuckets(): Promise<Array<{ bucket: string; key: string; text: string }>> {
-  const s3 = storage();
-  const found = [];
-  for (const bucket of ['moot-uploads', 'moot-exports']) {
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-      for (const object of page.Contents ?? []) {
-        const bytes = Buffer.from(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToByteArray());
-        // Other tests leave deliberately truncated archives (import rejection); read what they hold anyway.
-        const text = bytes[0] === 0x1f && bytes[1] === 0x8b
-          ? gunzipSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH }).toString('utf8')
-          : bytes.toString('utf8');
-        found.push({ bucket, key: object.Key!, text });
-      }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-  }
-  return found;
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, ms = 30_000): Promise<T> {
   const until = Date.now() + ms;

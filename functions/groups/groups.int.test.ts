@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
-import { api, mailTo, rawTable, runScheduler, scanTable, sessionCookieFrom, signIn, uniqueEmail, type ApiResponse } from '../../scripts/test-support/api.ts';
+import { api, mailTo, rawTable, runScheduler, scanBallotTable, scanTable, sessionCookieFrom, signIn, uniqueEmail, type ApiResponse } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers, invitationToken } from '../../scripts/test-support/groups.ts';
+import { postComment, startPoll, startThread, uploadFile } from '../../scripts/test-support/matrix.ts';
+import { exportGroup } from '../../scripts/test-support/archives.ts';
+import { scanObjects } from '../../scripts/test-support/storage.ts';
+import { randomBytes } from 'node:crypto';
 import { addressMailKey } from './invitation-mail-limit.ts';
 
 const membershipOf = (groupId: string, userId: string) => `${groupId}.${userId}`;
@@ -660,6 +664,40 @@ describe('copies kept current by the stream worker', () => {
 });
 
 describe('purging archived groups', () => {
+  it('purges with the group its threads, comments, files, polls, ballots in both tables and exports, and nothing of a thread moved out before', async () => {
+    const { admin, group, members } = await groupWithMembers(1);
+    const other = await createGroup(admin.cookie);
+    const mark = `purged${randomBytes(5).toString('hex')}`;
+    const thread = await startThread(admin.cookie, group.id, `Thread ${mark}`);
+    const uploadId = await uploadFile(admin.cookie, `${mark}.pdf`, Buffer.from(`%PDF-1.4 ${mark}\n`));
+    await postComment(members[0]!.cookie, thread.id, `Comment ${mark}`);
+    await postComment(admin.cookie, thread.id, `With a file ${mark}`, { attachmentIds: [uploadId] });
+    const named = await startPoll(admin.cookie, group.id, { title: `Named ${mark}`, discussionId: thread.id });
+    const secret = await startPoll(admin.cookie, group.id, { title: `Secret ${mark}`, anonymous: true });
+    for (const poll of [named, secret]) expect((await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: members[0]!.cookie, body: { choices: { option: 'agree' }, reason: `Reason ${mark}` } })).status).toBe(200);
+    const moved = await startThread(admin.cookie, group.id, `Moved ${mark}`);
+    expect((await api('POST', `/api/discussions/${moved.id}/move`, { cookie: admin.cookie, body: { groupId: other.id } })).status).toBe(200);
+    await exportGroup(admin.cookie, group.id);
+    expect(JSON.stringify(await scanBallotTable())).toContain(mark);
+
+    await api('DELETE', `/api/groups/${group.id}`, { cookie: admin.cookie });
+    const past = `${new Date(Date.now() - 60_000).toISOString()}#group#${group.id}`;
+    await rawTable().send(new UpdateCommand({ TableName: inject('tableName'), Key: { pk: `group#${group.id}`, sk: 'group' }, UpdateExpression: 'SET gsi2sk = :past', ExpressionAttributeValues: { ':past': past } }));
+    await runScheduler();
+
+    const ids = [group.id, thread.id.split('.')[1]!, named.id.split('.')[1]!, secret.id.split('.')[1]!];
+    const left = [...(await scanTable()), ...(await scanBallotTable())].filter((i) => ids.some((id) => JSON.stringify(i).includes(id)) || (JSON.stringify(i).includes(mark) && !JSON.stringify(i).includes(`Moved ${mark}`)));
+    // What expires by itself sooner than a purge comes (30 days after archiving) is left to expire:
+    // the export's job record (7 days) and rate counters (an hour).
+    const purgeDelay = Date.now() / 1000 + 30 * 86_400;
+    // The group the thread moved to keeps its own audit trail of the move.
+    expect(left.filter((i) => !(typeof i.expiresAt === 'number' && i.expiresAt < purgeDelay) && i.pk !== `group#${other.id}`)).toEqual([]);
+    const objects = await scanObjects();
+    expect(objects.filter((o) => o.text.includes(mark) || o.key.includes(mark) || o.key.startsWith(`groups/${group.id}/`)).map((o) => o.key)).toEqual([]);
+    // The thread that left before keeps living in its new group.
+    expect((await api('GET', `/api/discussions/${moved.id}`, { cookie: admin.cookie })).status).toBe(200);
+  });
+
   it('removes every item of a group once its purge date has passed, whether or not the stack was up then', async () => {
     const { admin, group } = await groupWithMembers(2);
     await api('POST', `/api/groups/${group.id}/join-link`, { cookie: admin.cookie });
