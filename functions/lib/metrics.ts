@@ -11,6 +11,7 @@ import { logger } from './logger.ts';
 export type MetricName =
   | 'SignIn'
   | 'Vote'
+  | 'VoteWithdrawn'
   | 'EmailSent'
   | 'EmailFailed'
   | 'EmailSuppressed'

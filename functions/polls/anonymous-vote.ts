@@ -2,6 +2,7 @@ import { canonicalReceipt, formatReceipt, newReceipt, receiptFingerprint, voteCh
 import { check, getAcross, inTable, put, remove, transact } from '../lib/db.ts';
 import { AppError, forbidden, invalid } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
+import { countMetric } from '../lib/metrics.ts';
 import type { ApiRequest } from '../lib/http.ts';
 import { groupKeys } from '../groups/store.ts';
 import { ballotTable, boxKeys, newRev, type BoxBallotItem } from './ballot-box.ts';
@@ -101,6 +102,7 @@ export async function writeAnonymousVote(
         : recordEvent({ kind: 'VoteWithdrawn', groupId: item.groupId, pollId: item.pollId }, {}),
     ]);
     if (!codes) {
+      countMetric(next ? 'Vote' : 'VoteWithdrawn');
       const mine = ballot ? ({ choices: ballot.choices, reason: ballot.reason } as BallotItem) : null;
       return {
         context: { ...context, item: { ...item, tally: applyAdds(item.tally, adds) }, ballot: mine, hasVoted: Boolean(next) },

@@ -2,6 +2,7 @@ import { validateVote, voteChangeAdds, type Ballot } from '../../shared/polls/in
 import { check, put, remove, transact } from '../lib/db.ts';
 import { AppError, forbidden, invalid } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
+import { countMetric } from '../lib/metrics.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
 import { groupKeys } from '../groups/store.ts';
 import { loadPoll, pollKeys, type BallotItem, type PollContext } from './store.ts';
@@ -58,7 +59,10 @@ async function writeVote(
         ? recordEvent({ kind: 'VoteCast', groupId: item.groupId, pollId: item.pollId, anonymous }, meta)
         : recordEvent({ kind: 'VoteWithdrawn', groupId: item.groupId, pollId: item.pollId }, meta),
     ]);
-    if (!codes) return { ...context, item: { ...item, tally: applyAdds(item.tally, adds) }, ballot, hasVoted: Boolean(next) };
+    if (!codes) {
+      countMetric(next ? 'Vote' : 'VoteWithdrawn');
+      return { ...context, item: { ...item, tally: applyAdds(item.tally, adds) }, ballot, hasVoted: Boolean(next) };
+    }
     // Closed or moved meanwhile: the next attempt reads the poll again and authorizes it afresh.
     if (codes[1] === 'ConditionalCheckFailed') continue;
     // The ballot's key was free but the voter has voted: their ballot is out of reach (see ballotKeysFor).
