@@ -2,7 +2,6 @@ import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import type { Deployment } from './deployments.ts';
-import { acknowledge } from './nag.ts';
 
 /** Requests one viewer address may make in five minutes before the edge refuses it for a while. */
 export const REQUESTS_PER_CLIENT_PER_5_MINUTES = 2000;
@@ -60,12 +59,5 @@ export class EdgeStack extends Stack {
         managed('AWSManagedRulesKnownBadInputsRuleSet', 3),
       ],
     });
-    if (props.deployment.profile === 'government') {
-      acknowledge(
-        this.webAcl,
-        'NIST.800.53.R5-WAFv2LoggingEnabled',
-        'WAF logs record each viewer\'s full IP address, which Moot promises never to store; the web ACL keeps CloudWatch metrics (counts only), and the API records each request with masked addresses.',
-      );
-    }
   }
 }

@@ -83,7 +83,7 @@ describe.each(deployments)('the $id deployment', (deployment) => {
     }
   });
 
-  it('throttles the API stage, and bounds the jobs worker and the scheduler with reserved concurrency so they cannot starve the API', () => {
+  it('throttles the API stage, gives every function a reserved concurrency, and bounds the jobs worker and the scheduler so they cannot starve the API', () => {
     const [stage] = resourcesOf(stateless(), 'AWS::ApiGatewayV2::Stage');
     expect(stage!.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: expect.any(Number), ThrottlingBurstLimit: expect.any(Number) });
     const fn = (name: string) => resourcesOf(stateless(), 'AWS::Lambda::Function').find((f) => f.id.startsWith(`Fn${name}Function`))!.Properties;
@@ -91,6 +91,10 @@ describe.each(deployments)('the $id deployment', (deployment) => {
     expect(fn('scheduler').ReservedConcurrentExecutions).toBe(1);
     const jobsMapping = resourcesOf(stateless(), 'AWS::Lambda::EventSourceMapping').find((m) => JSON.stringify(m.Properties.FunctionName).includes('FnjobsFunction'))!;
     expect(jobsMapping.Properties.ParallelizationFactor).toBeLessThanOrEqual(JOBS_AT_ONCE);
+    // Every function has a ceiling of its own, so no capability can take what the others need.
+    for (const f of resourcesOf(stateless(), 'AWS::Lambda::Function').filter((f) => /^Fn.+Function[0-9A-F]{8}$/.test(f.id))) {
+      expect(f.Properties.ReservedConcurrentExecutions, f.id).toBeGreaterThan(0);
+    }
     // Lambda keeps at least 100 of the account's default 1,000 unreserved.
     const reserved = resourcesOf(stateless(), 'AWS::Lambda::Function').reduce((sum, f) => sum + (f.Properties.ReservedConcurrentExecutions ?? 0), 0);
     expect(reserved).toBeLessThanOrEqual(900);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { deployments, profileSettings, stackName } from './deployments.ts';
 import { resourcesOf, type Synthesized, synthesize } from './test-support/synth.ts';
@@ -108,6 +110,63 @@ describe.each(government)('the $id government deployment', (deployment) => {
     expect(mail!.region).toBe(deployment.mailRegion);
     synth.templates[mail!.stackName]!.resourceCountIs('AWS::SES::EmailIdentity', 1);
     stateless().resourceCountIs('AWS::SES::EmailIdentity', 0);
+  });
+});
+
+describe.each(government)('every stack of the $id government deployment', (deployment) => {
+  const templates = () => Object.entries(synth.templates).filter(([name]) => name.startsWith(`Moot-${deployment.id}-`));
+  const cmk = (value: unknown) => JSON.stringify(value ?? null).match(/"Fn::GetAtt":\["\w*Key\w*","Arn"\]|"Ref":"\w*Key\w*"/);
+
+  it('encrypts with its own keys wherever the service allows: functions\' environments, topics, queues, log groups, secrets, tables, data buckets and vaults', () => {
+    const checks: [string, (p: Record<string, any>) => unknown][] = [
+      ['AWS::Lambda::Function', (p) => p.KmsKeyArn],
+      ['AWS::SNS::Topic', (p) => p.KmsMasterKeyId],
+      ['AWS::SQS::Queue', (p) => p.KmsMasterKeyId],
+      ['AWS::Logs::LogGroup', (p) => p.KmsKeyId],
+      ['AWS::SecretsManager::Secret', (p) => p.KmsKeyId],
+      ['AWS::DynamoDB::Table', (p) => p.SSESpecification?.KMSMasterKeyId],
+      ['AWS::Backup::BackupVault', (p) => p.EncryptionKeyArn],
+    ];
+    let checked = 0;
+    for (const [name, template] of templates()) {
+      for (const [type, key] of checks) {
+        for (const r of resourcesOf(template, type)) {
+          // CDK's deploy-time BucketDeployment handler has no environment of ours.
+          if (r.id.startsWith('CustomCDKBucketDeployment')) continue;
+          checked++;
+          expect(cmk(key(r.Properties)), `${name} ${r.id}`).toBeTruthy();
+        }
+      }
+      for (const bucket of resourcesOf(template, 'AWS::S3::Bucket')) {
+        const sse = bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault;
+        // S3 server access log delivery writes only to SSE-S3 buckets (acknowledged in infra/nist.ts).
+        if (bucket.id.startsWith('CdnLogs')) expect(sse.SSEAlgorithm).toBe('AES256');
+        else expect(cmk(sse.KMSMasterKeyID), `${name} ${bucket.id}`).toBeTruthy();
+      }
+    }
+    expect(checked).toBeGreaterThan(30);
+  });
+
+  it('versions its log bucket with Object Lock on, and denies deleting any log to everyone', () => {
+    const [logs] = resourcesOf(synth.templates[stackName(deployment, 'Stateless')]!, 'AWS::S3::Bucket').filter((b) => b.id.startsWith('CdnLogs'));
+    expect(logs!.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(logs!.Properties.ObjectLockEnabled).toBe(true);
+    const policy = resourcesOf(synth.templates[stackName(deployment, 'Stateless')]!, 'AWS::S3::BucketPolicy').find((p) => JSON.stringify(p.Properties.Bucket).includes(logs!.id))!;
+    expect(policy.Properties.PolicyDocument.Statement).toContainEqual(expect.objectContaining({ Effect: 'Deny', Principal: { AWS: '*' }, Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'] }));
+  });
+
+  it('has a rotation runbook for every secret that does not rotate on a schedule', () => {
+    const runbook = /## Rotating secrets\n([\s\S]*?)(?=\n## |$)/.exec(readFileSync(fileURLToPath(new URL('../docs/operations.md', import.meta.url)), 'utf8'))?.[1] ?? '';
+    let unscheduled = 0;
+    for (const [, template] of templates()) {
+      const scheduled = JSON.stringify(resourcesOf(template, 'AWS::SecretsManager::RotationSchedule'));
+      for (const secret of resourcesOf(template, 'AWS::SecretsManager::Secret')) {
+        if (scheduled.includes(secret.id)) continue;
+        unscheduled++;
+        expect(runbook, secret.id).toContain(secret.id.replace(/[0-9A-F]{8}$/, ''));
+      }
+    }
+    expect(unscheduled).toBe(3);
   });
 });
 

@@ -1,9 +1,11 @@
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type Deployment, deployments as allDeployments, stackName } from './deployments.ts';
 import { BackupCopyStack } from './backup-copy-stack.ts';
 import { EdgeStack } from './edge-stack.ts';
 import { MailStack } from './mail-stack.ts';
+import { ScopedNist80053R5Checks } from './nag.ts';
+import { acknowledgeNistFindings } from './nist.ts';
 import { StatefulStack } from './stateful-stack.ts';
 import { StatelessStack } from './stateless-stack.ts';
 
@@ -77,5 +79,9 @@ export function createMootApp(options: MootAppOptions): MootApp {
     if (mail) stateless.addStackDependency(mail);
     return { deployment, stateful, stateless, edge, mail };
   });
+  // Government stacks are also held to NIST 800-53 rev 5, beside AWS Solutions.
+  const government = app.node.children.filter((c): c is Stack => c instanceof Stack && stacks.some((s) => s.deployment.profile === 'government' && c.stackName.startsWith(`Moot-${s.deployment.id}-`)));
+  for (const stack of government) acknowledgeNistFindings(stack);
+  if (government.length) Validations.of(app).addPlugins(new ScopedNist80053R5Checks(government));
   return { app, stacks };
 }

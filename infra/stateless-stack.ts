@@ -55,6 +55,13 @@ export interface StatelessStackProps extends StackProps {
  */
 export const JOBS_AT_ONCE = 4;
 
+/**
+ * Concurrency reserved for each function, which is also its ceiling: one capability's burst (one
+ * client hammering one route) cannot take the concurrency the others need. 9 capabilities × 50 plus
+ * the workers is about 470 of an account's usual 1,000 (docs/operations.md, "Limits").
+ */
+export const RESERVED_CONCURRENCY = { capability: 50, stream: 10, 'ses-events': 5, 'origin-rotation': 1, scheduler: 1, jobs: JOBS_AT_ONCE } as const;
+
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
 /** Capabilities get the ordinary set unless listed here; new capabilities need no change. */
@@ -233,7 +240,7 @@ export class StatelessStack extends Stack {
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const [routeKey, spec] of Object.entries(routes)) {
       if (!this.functions[spec.fn]) {
-        const fn = mootFunction(spec.fn, { description: `Moot ${spec.fn} capability` });
+        const fn = mootFunction(spec.fn, { description: `Moot ${spec.fn} capability`, reservedConcurrency: RESERVED_CONCURRENCY.capability });
         (capabilityGrants[spec.fn] ?? defaultCapabilityGrants)(fn);
         fn.grantOriginSecret(this.originSecret);
         integrations.set(spec.fn, new HttpLambdaIntegration(`Integration-${spec.fn}`, fn.fn));
@@ -289,7 +296,7 @@ export class StatelessStack extends Stack {
 
     // Two readers of the table's stream (DynamoDB allows two per shard). The stream worker fans
     // out notifications and email.
-    const stream = mootFunction('stream', { timeout: Duration.seconds(60), description: 'Moot stream worker: fans out events' })
+    const stream = mootFunction('stream', { timeout: Duration.seconds(60), description: 'Moot stream worker: fans out events', reservedConcurrency: RESERVED_CONCURRENCY.stream })
       .grantTable('rw')
       .grantSigningSecret()
       .grantSendMail();
@@ -300,7 +307,7 @@ export class StatelessStack extends Stack {
     const jobs = mootFunction('jobs', {
       timeout: Duration.minutes(15),
       description: 'Moot jobs worker: exports, imports and account erasure',
-      reservedConcurrency: JOBS_AT_ONCE,
+      reservedConcurrency: RESERVED_CONCURRENCY.jobs,
       ephemeralStorageMiB: 2048,
       nodeOptions: JOBS_NODE_OPTIONS,
     })
@@ -324,7 +331,7 @@ export class StatelessStack extends Stack {
       timeout: Duration.seconds(55),
       description: 'Moot scheduler: sweeps due items every minute',
       // One sweep at a time: a slow sweep is never overlapped by the next minute's.
-      reservedConcurrency: 1,
+      reservedConcurrency: RESERVED_CONCURRENCY.scheduler,
     })
       .grantTable('rw')
       .grantUploads('rw')
@@ -341,7 +348,7 @@ export class StatelessStack extends Stack {
 
     // Bounces and complaints from the configuration set's topic (here, or in the mail region's
     // MailStack, subscribed across regions by its fixed name) suppress addresses for future mail.
-    const sesEvents = mootFunction('ses-events', { description: 'Moot SES feedback: suppresses hard-bounced and complaining addresses' }).grantTable('rw');
+    const sesEvents = mootFunction('ses-events', { description: 'Moot SES feedback: suppresses hard-bounced and complaining addresses', reservedConcurrency: RESERVED_CONCURRENCY['ses-events'] }).grantTable('rw');
     const feedback = localMail?.feedback ?? sns.Topic.fromTopicArn(this, 'MailFeedback', mail.feedbackTopicArn);
     feedback.addSubscription(new LambdaSubscription(sesEvents.fn));
     sesEvents.sendAsyncFailuresTo(asyncFailures);
@@ -359,10 +366,24 @@ export class StatelessStack extends Stack {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+      versioned: true,
+      // Government: Object Lock on, and deleting a log version is denied to everyone (below); S3 log
+      // delivery refuses a target with a default retention, so the lifecycle rule ends each log.
+      objectLockEnabled: deployment.profile === 'government' ? true : undefined,
       removalPolicy: RemovalPolicy.RETAIN,
-      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(settings.logRetentionDays) }],
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(settings.logRetentionDays), noncurrentVersionExpiration: Duration.days(1) }],
     });
     acknowledge(cdnLogs, 'AwsSolutions-S1', 'This is the access-log destination; logging it to itself would loop.');
+    if (deployment.profile === 'government') {
+      cdnLogs.addToResourcePolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+          resources: [cdnLogs.bucketArn, cdnLogs.arnForObjects('*')],
+        }),
+      );
+    }
 
     const web = new s3.Bucket(this, 'Web', {
       encryption: key ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
@@ -453,7 +474,7 @@ export class StatelessStack extends Stack {
     );
 
     // The rotation writes the new value into the secret and into the header CloudFront sends.
-    const rotation = mootFunction('origin-rotation', { timeout: Duration.seconds(60), description: 'Moot origin secret rotation: new header value for CloudFront' });
+    const rotation = mootFunction('origin-rotation', { timeout: Duration.seconds(60), description: 'Moot origin secret rotation: new header value for CloudFront', reservedConcurrency: RESERVED_CONCURRENCY['origin-rotation'] });
     rotation.fn.addEnvironment('DISTRIBUTION_ID', this.distribution.distributionId);
     rotation.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -110,9 +110,14 @@ export class MootFunction extends Construct {
       role: this.role,
       description: props.description,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      // Government: environment variables (names of tables, secrets' ARNs) under its own key too.
+      environmentEncryption: props.logKey,
       ephemeralStorageSize: props.ephemeralStorageMiB ? Size.mebibytes(props.ephemeralStorageMiB) : undefined,
       environment: { NODE_OPTIONS: props.nodeOptions ?? NODE_OPTIONS, ...props.environment },
     });
+    if (props.logKey) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.logKey.keyArn] }));
+    }
     acknowledge(
       this,
       'AwsSolutions-IAM5[Resource::*]',
