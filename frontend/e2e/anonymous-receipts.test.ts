@@ -330,6 +330,55 @@ describe('an anonymous proposal with receipts, from the first vote to checking t
     const rows = readFileSync((await csv.path())!, 'utf8').trim().split(/\r\n/);
     expect(rows[0]).toBe('fingerprint,choices,reason,choices_json');
     expect(rows[1]).toMatch(new RegExp(`^${fingerprint},Disagree,The offer ties us in for five years\\.,`));
+  });
+
+  it('publishes an election’s ballots with each ranking in words, beside the BLT to recount with npm run count', async () => {
+    // Prepare: through the API from each person's page, so the requests carry their session and origin
+    const send = (on: Page, method: string, path: string, body?: unknown) =>
+      on.evaluate(
+        async ([m, p, b]) => {
+          const response = await fetch(p, { method: m, headers: { 'content-type': 'application/json' }, body: b === undefined ? undefined : JSON.stringify(b) });
+          return { status: response.status, body: (await response.json().catch(() => null)) as Record<string, unknown> | null };
+        },
+        [method, path, body] as const,
+      );
+    const groupId = pollPath.split('/').pop()!.split('.')[0]!;
+    const started = await send(arohaPage, 'POST', '/api/polls', {
+      groupId,
+      type: 'election',
+      title: 'Elect two delegates',
+      closingAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
+      anonymous: true,
+      options: ['Ana', 'Ben', 'Cy'],
+      settings: { method: 'stv-scottish', seats: 2 },
+    });
+    expect(started.status).toBe(201);
+    const election = started.body as { id: string; options: Array<{ id: string; name: string }> };
+    const id = (name: string) => election.options.find((o) => o.name === name)!.id;
+    expect((await send(arohaPage, 'PUT', `/api/polls/${election.id}/vote`, { choices: { ranking: [id('Ana'), id('Ben')] } })).status).toBe(200);
+    const benVote = await send(benPage, 'PUT', `/api/polls/${election.id}/vote`, { choices: { ranking: [id('Cy'), id('Ana')] } });
+    const benReceipt = benVote.body!.receipt as string;
+    expect((await send(arohaPage, 'POST', `/api/polls/${election.id}/close`)).status).toBe(200);
+
+    // Act
+    await benPhone.goto(url(stack, `/polls/${election.id}`));
+    await expectHeading(benPhone, 'Elect two delegates');
+    const count = benPhone.getByRole('region', { name: 'Check the count' });
+    await count.getByText('2 ballots in the list; the results count 2 voters. They match.').waitFor();
+    await count.getByRole('textbox', { name: 'Your receipt' }).fill(benReceipt);
+    await count.getByRole('button', { name: 'Check my ballot' }).click();
+
+    // Assess
+    const verdict = count.getByText('Your ballot is in the count:').locator('..');
+    await verdict.waitFor();
+    expect(await verdict.innerText()).toContain('1. Cy; 2. Ana');
+    const table = await count.getByRole('table').innerText();
+    expect(table).toContain('1. Ana; 2. Ben');
+    expect(table).toContain('1. Cy; 2. Ana');
+    expect(await count.getByRole('link', { name: 'Download the ballots as BLT' }).getAttribute('href')).toBe(`/api/polls/${election.id}/ballots.blt`);
+    expect(await count.innerText()).toContain('npm run count -- --method stv-scottish ballots.blt');
+    await expectNoAccessibilityViolations(benPhone, ['light', 'dark']);
+    await screenshots(benPhone, '7-election-count');
     expect(problems).toEqual([]);
   });
 });
