@@ -118,6 +118,9 @@ interface Fixtures {
   closedPoll: string;
   closedMeeting: string;
   editablePoll: string;
+  /** An open anonymous proposal (receipts), and a closed one whose ballot list is published. */
+  anonymousPoll: string;
+  closedAnonymous: string;
   /** Outsiders who may each ask once to join `requestGroup`. */
   outsiders: Array<{ userId: string; cookie: string }>;
 }
@@ -176,6 +179,10 @@ async function prepare(): Promise<void> {
   fx.editablePoll = await startPoll(c, { type: 'proposal', title: 'Editable' });
   fx.closedPoll = await startPoll(c, { type: 'proposal', title: 'Closed' });
   await ok(send('POST', `/api/polls/${fx.closedPoll}/close`, { cookie: c }), 200, 'close a poll');
+  fx.anonymousPoll = await startPoll(c, { type: 'proposal', title: 'Anonymous', anonymous: true });
+  fx.closedAnonymous = await startPoll(c, { type: 'proposal', title: 'Closed anonymous', anonymous: true });
+  await ok(send('PUT', `/api/polls/${fx.closedAnonymous}/vote`, { cookie: c, body: { choices: { option: 'agree' } } }), 200, 'vote anonymously');
+  await ok(send('POST', `/api/polls/${fx.closedAnonymous}/close`, { cookie: c }), 200, 'close an anonymous poll');
   fx.closedMeeting = await startPoll(c, { type: 'meeting', title: 'Closed meeting', options: ['2030-02-01T10:00:00Z'] });
   await ok(send('POST', `/api/polls/${fx.closedMeeting}/close`, { cookie: c }), 200, 'close a meeting poll');
   fx.outsiders = await outsiders(naughtyStrings.length + 5);
@@ -298,6 +305,8 @@ function base(field: StringField): Base | null {
     case 'PUT /api/polls/{id}/vote': {
       const shape = (field.path[1] === undefined ? 'option' : String(field.path[1])) as keyof Fixtures['votePolls'];
       const choices = { option: { option: 'x' }, options: { options: [] }, scores: { scores: {} }, ranking: { ranking: [] }, answers: { answers: {} } }[shape] ?? { option: 'x' };
+      // Receipts: every hostile one is refused naming the field (none is a receipt of this poll).
+      if (field.path[0] === 'receipt') return { path: `/api/polls/${fx.anonymousPoll}/vote`, cookie: c, body: { choices: { option: 'agree' } } };
       const pollId = field.path[0] === 'reason' ? fx.votePolls.option : fx.votePolls[shape];
       return {
         path: `/api/polls/${pollId}/vote`, cookie: fx.members[n % fx.members.length]!.cookie, body: { choices: field.path[0] === 'reason' ? { option: fx.singleOption } : choices, reason: 'Because' },
@@ -316,6 +325,9 @@ function base(field: StringField): Base | null {
         return last === 'location' ? outcome?.event?.location : outcome?.[last];
       },
     };
+    case 'DELETE /api/polls/{id}/vote': return { path: `/api/polls/${fx.anonymousPoll}/vote`, cookie: c, body: {} };
+    case 'POST /api/polls/{id}/receipt': return { path: `/api/polls/${fx.anonymousPoll}/receipt`, cookie: c, body: {} };
+    case 'GET /api/polls/{id}/ballots': return { path: `/api/polls/${fx.closedAnonymous}/ballots`, cookie: c, query: {} };
     case 'PUT /api/polls/{id}/volume': return { path: `/api/polls/${fx.votePolls.option}/volume`, cookie: c, body: { volume: 'loud' } };
     case 'GET /api/groups/{id}/audit': return { path: `/api/groups/${fx.group.id}/audit`, cookie: c, query: {} };
     case 'GET /api/groups/{id}/audit.csv': return { path: `/api/groups/${fx.group.id}/audit.csv`, cookie: c, query: {} };
