@@ -19,6 +19,7 @@ const parts: Record<string, () => Promise<void>> = {
   web,
   elections,
   exports,
+  synth: async () => (await import('./synth.ts')).main(),
 };
 
 const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
