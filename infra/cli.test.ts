@@ -34,3 +34,11 @@ it('lists every deployment’s stacks through the real cdk CLI, offline', async 
   expect(listed.filter((name) => /-(Stateful|Stateless)$/.test(name))).toHaveLength(8);
   expect(listed.sort()).toEqual(expected.sort());
 });
+
+it('keeps every stack well under CloudFormation\'s 500-resource limit', async () => {
+  const { synthesize } = await import('./test-support/synth.ts');
+  const synth = await synthesize();
+  for (const [name, template] of Object.entries(synth.templates)) {
+    expect(Object.keys(template.toJSON().Resources).length, name).toBeLessThan(450);
+  }
+});
