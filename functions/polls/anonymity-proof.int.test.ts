@@ -238,6 +238,7 @@ describe('an anonymous poll, as an operator holding everything sees it', () => {
     const sorted = [...final.keys()].sort();
     expect(scanned).toEqual(sorted);
     expect(published.map((b) => b.fingerprint)).toEqual(sorted);
+    for (const b of published) expect(Object.keys(b).sort()).toEqual(['choices', 'fingerprint', 'reason']);
     const exported = archive.filter((r) => r.type === 'ballot' && r.pollId === pollId);
     expect(exported.map((r) => r.fingerprint)).toEqual(sorted);
     for (const r of exported) expect(Object.keys(r).sort()).toEqual(['choices', 'fingerprint', 'pollId', 'reason', 'type']);
