@@ -14,6 +14,7 @@ const parts: Record<string, () => Promise<void>> = {
   foundation,
   groups,
   threads,
+  'busy-threads': async () => (await import('./busy-threads.ts')).main(),
   polls,
   notifications,
   web,
