@@ -307,6 +307,29 @@ describe('an anonymous poll, as an operator holding everything sees it', () => {
     expect(ours.filter((r) => r.eventName === 'REMOVE' && keyOf(r).sk.startsWith('voter#')).map((r) => keyOf(r).sk)).toEqual([`voter#${leaver}`]);
     expect(ours.filter((r) => r.eventName === 'MODIFY' && keyOf(r).sk.startsWith('voter#'))).toEqual([]);
 
+    // Nothing else in the poll's partition is written, and the poll item changes only its voter
+    // count (each first vote and the withdrawal, never a change) and, once, its closing.
+    expect(new Set(ours.map((r) => keyOf(r).sk.replace(/#.*/, '')))).toEqual(new Set(['poll', 'due', 'voter']));
+    const diffs = ours
+      .filter((r) => r.eventName === 'MODIFY' && keyOf(r).sk === 'poll')
+      .map((r) => Object.keys(r.dynamodb!.NewImage!).filter((a) => json(r.dynamodb!.OldImage![a]) !== json(r.dynamodb!.NewImage![a])).sort().join(','));
+    expect(diffs.filter((d) => d === 'tally')).toHaveLength(MEMBERS + 1);
+    expect(diffs.filter((d) => d !== 'tally')).toEqual(['closedAt,gsi1pk,gsi1sk,updatedAt']);
+    // Every stream record that names a member is their own account, their membership, a has-voted
+    // marker, or a notification that the poll started: none is written when a vote changes.
+    const ids = firstCasts.map((c) => c.member.userId);
+    const naming = stream.filter((r) => {
+      const text = json(r);
+      return ids.some((id) => text.includes(id));
+    });
+    const unexpected = naming.filter((r) => {
+      const sk = keyOf(r).sk;
+      if (r.eventName === 'INSERT' && (sk === 'profile' || sk.startsWith('session#') || sk.startsWith('member#'))) return false;
+      if (r.eventName !== 'MODIFY' && sk.startsWith('voter#')) return false;
+      return !(r.eventName === 'INSERT' && sk.startsWith('notification#') && image(r).eventKind?.S === 'PollCreated');
+    });
+    expect(unexpected.map((r) => `${r.eventName} ${keyOf(r).pk} ${keyOf(r).sk}`)).toEqual([]);
+
     const voteEvents = stream.filter((r) => keyOf(r).pk === `group#${groupId}` && /^Vote/.test(image(r).kind?.S ?? '') && image(r).data?.M?.pollId?.S === pollId);
     expect(voteEvents.filter((r) => image(r).kind.S === 'VoteCast')).toHaveLength(MEMBERS + CHANGES);
     expect(voteEvents.filter((r) => image(r).kind.S === 'VoteWithdrawn')).toHaveLength(1);
