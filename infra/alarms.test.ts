@@ -61,10 +61,24 @@ describe.each(deployments)('the $id deployment', (deployment) => {
 
   it('alarms on any message visible in every dead-letter and failure queue', () => {
     const queues = resourcesOf(stateless(), 'AWS::SQS::Queue');
-    expect(queues.length).toBeGreaterThanOrEqual(2);
+    expect(queues.length).toBeGreaterThanOrEqual(1);
     for (const queue of queues) {
       const [alarm] = alarmsFor('ApproximateNumberOfMessagesVisible', 'QueueName', { 'Fn::GetAtt': [queue.id, 'QueueName'] });
       expect(alarm, queue.id).toBeDefined();
+      expect(alarm!.Properties.Threshold).toBe(1);
+    }
+  });
+
+  it('keeps each failed table-stream batch whole in a bucket, and alarms on every one written there', () => {
+    const mappings = resourcesOf(stateless(), 'AWS::Lambda::EventSourceMapping');
+    for (const mapping of mappings) {
+      const [bucketId, attribute] = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'];
+      expect(attribute).toBe('Arn');
+      const bucket = resourcesOf(stateless(), 'AWS::S3::Bucket').find((b) => b.id === bucketId)!;
+      expect(bucket, bucketId).toBeDefined();
+      const [filter] = bucket.Properties.MetricsConfigurations;
+      const alarm = alarms().find((a) => a.Properties.MetricName === 'PutRequests' && JSON.stringify(a.Properties.Dimensions).includes(bucketId) && JSON.stringify(a.Properties.Dimensions).includes(filter.Id));
+      expect(alarm, bucketId).toBeDefined();
       expect(alarm!.Properties.Threshold).toBe(1);
     }
   });

@@ -13,7 +13,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -34,7 +34,7 @@ import { JOBS_NODE_OPTIONS } from './node-options.ts';
 import { JOB_KINDS } from '../functions/workers/job-kinds.ts';
 import { apiOriginDomain, type Deployment, physicalNames, profileSettings, trustedArchiveKeys } from './deployments.ts';
 import { ORIGIN_HEADER } from '../functions/lib/origin.ts';
-import { acknowledge, acknowledgeLibraryWildcards } from './nag.ts';
+import { acknowledge, acknowledgeLibraryWildcards, wildcardResourceFinding } from './nag.ts';
 import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
@@ -61,6 +61,24 @@ export const JOBS_AT_ONCE = 4;
  * the workers is about 470 of an account's usual 1,000 (docs/operations.md, "Limits").
  */
 export const RESERVED_CONCURRENCY = { capability: 50, stream: 10, 'ses-events': 5, 'origin-rotation': 1, scheduler: 1, jobs: JOBS_AT_ONCE } as const;
+
+/** The request-metrics filter of a failure bucket, which its alarm watches. */
+export const FAILURE_METRICS_FILTER = 'AllObjects';
+
+/**
+ * A stream event source's on-failure destination in S3, which (unlike SQS) receives the whole
+ * batch. Written here rather than with S3OnFailureDestination, which grants read, write and
+ * delete on the bucket where putting objects is all a reader needs.
+ */
+const failedBatchesTo = (bucket: s3.Bucket): lambda.IEventSourceDlq => ({
+  bind: (_target, handler) => {
+    // What Lambda documents for an S3 on-failure destination: put the batch, list the bucket.
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('*')] }));
+    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    if (bucket.encryptionKey) handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Encrypt'], resources: [bucket.encryptionKey.keyArn] }));
+    return { destination: bucket.bucketArn };
+  },
+});
 
 const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
 
@@ -98,6 +116,8 @@ export class StatelessStack extends Stack {
   readonly distribution: cloudfront.Distribution;
   readonly functions: Record<string, MootFunction> = {};
   readonly originSecret: secretsmanager.Secret;
+  /** Buckets that receive failed batches (alarmed like failure queues). */
+  readonly failureBuckets: s3.Bucket[] = [];
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -255,17 +275,26 @@ export class StatelessStack extends Stack {
     }
 
     // --- Workers ----------------------------------------------------------------------------
-    const streamFailures = new sqs.Queue(this, 'StreamFailures', {
-      retentionPeriod: Duration.days(14),
+    // Batches the table-stream readers gave up on, whole (records and error), so they can be
+    // replayed after the stream's 24 hours (docs/operations.md); an alarm fires on every one.
+    const streamFailures = new s3.Bucket(this, 'StreamFailures', {
+      encryption: key ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      encryptionKey: key,
+      bucketKeyEnabled: Boolean(key),
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
-      encryption: key ? sqs.QueueEncryption.KMS : sqs.QueueEncryption.SQS_MANAGED,
-      encryptionMasterKey: key,
+      versioned: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Request metrics, for the alarm on any failed batch written here.
+      metrics: [{ id: FAILURE_METRICS_FILTER }],
+      lifecycleRules: [
+        { id: 'expire-failures', expiration: Duration.days(14), noncurrentVersionExpiration: Duration.days(1) },
+        { id: 'abort-multipart', abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
     });
-    acknowledge(
-      streamFailures,
-      'AwsSolutions-SQS3',
-      'This queue is itself the on-failure destination of the table-stream event source; a DLQ of a DLQ adds nothing.',
-    );
+    acknowledge(streamFailures, 'AwsSolutions-S1', 'Written only by the stream readers\' roles and read by operators replaying a batch; no browser reaches it, and object-level access is in CloudTrail. It holds table records for 14 days.');
+    this.failureBuckets.push(streamFailures);
     // Asynchronous invocations (SNS feedback, the EventBridge schedule) that failed their retries.
     const asyncFailures = new sqs.Queue(this, 'AsyncFailures', {
       retentionPeriod: Duration.days(14),
@@ -290,7 +319,7 @@ export class StatelessStack extends Stack {
         bisectBatchOnError: true,
         retryAttempts: 5,
         reportBatchItemFailures: true,
-        onFailure: new SqsDlq(streamFailures),
+        onFailure: failedBatchesTo(streamFailures),
         filters,
       });
 
@@ -320,10 +349,8 @@ export class StatelessStack extends Stack {
     jobs.fn.addEventSource(streamSource([
       lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { type: { S: lambda.FilterRule.isEqual('event') }, kind: { S: [...JOB_KINDS] } } } }),
     ]));
-    if (key) {
-      for (const action of ['kms:ReEncrypt*', 'kms:GenerateDataKey*']) {
-        for (const reader of [stream, jobs]) acknowledge(reader, `AwsSolutions-IAM5[Action::${action}]`, 'Written by SqsDlq for the KMS-encrypted failure queue; scoped to this stack\'s own key.');
-      }
+    for (const reader of [stream, jobs]) {
+      acknowledge(reader, wildcardResourceFinding(reader, streamFailures.arnForObjects('*')), 'A failed batch is written under a key Lambda chooses; the readers may only put objects into the failure bucket.');
     }
 
     // The scheduler finishes interrupted erasures, which delete files in both buckets.
@@ -543,6 +570,15 @@ export class StatelessStack extends Stack {
     for (const fn of streamReaders) iteratorAgeAlarm(scope, pascal(fn.node.id.replace(/^Fn-/, '')), fn, topic);
     const queues = this.node.findAll().filter((c): c is sqs.Queue => c instanceof sqs.Queue);
     for (const queue of queues) queueAlarm(scope, queue.node.id, queue, topic);
+    for (const bucket of this.failureBuckets) {
+      alarm(scope, `${bucket.node.id}Written`, topic, {
+        alarmDescription: `Moot ${deployment.id}: a failed batch was written to ${bucket.node.id}`,
+        metric: new cloudwatch.Metric({ namespace: 'AWS/S3', metricName: 'PutRequests', dimensionsMap: { BucketName: bucket.bucketName, FilterId: FAILURE_METRICS_FILTER }, period: fiveMinutes, statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      });
+    }
 
     const fns = Object.entries(this.functions);
     new cloudwatch.Dashboard(this, 'Dashboard', {

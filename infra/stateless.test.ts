@@ -154,7 +154,7 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
     expect(rule!.Properties.Targets[0].Arn['Fn::GetAtt'][0]).toBe(lambdaFor('scheduler').id);
   });
 
-  it('feeds the table stream to the stream worker with bisecting retries and a failure queue', () => {
+  it('feeds the table stream to the stream worker with bisecting retries and a failure bucket that keeps whole batches', () => {
     const [mapping] = resourcesOf(template(), 'AWS::Lambda::EventSourceMapping');
     expect(mapping!.Properties).toMatchObject({
       FunctionName: { Ref: lambdaFor('stream').id },
@@ -164,7 +164,9 @@ describe.each(deployments)('the $id stateless stack', (deployment) => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     expect(mapping!.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0]).toMatch(/^StreamFailures/);
-    template().hasResourceProperties('AWS::SQS::Queue', {}); // the failure queue exists
+    const failures = resourcesOf(template(), 'AWS::S3::Bucket').find((b) => b.id.startsWith('StreamFailures'))!;
+    expect(failures.Properties.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 14, Status: 'Enabled' }));
+    expect(failures.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
   });
 
   it('sends CSP, HSTS, nosniff, frame DENY and a strict referrer policy on every response', () => {
