@@ -320,6 +320,7 @@ describe('an anonymous proposal with receipts, from the first vote to checking t
     // Assess
     await count.getByText('Not found.').waitFor();
     await expectNoAccessibilityViolations(benPage);
+    await screenshots(benPage, '7-not-found');
   });
 
   it('downloads the whole ballot list as JSON and CSV, built in the browser', async () => {
@@ -388,7 +389,7 @@ describe('an anonymous proposal with receipts, from the first vote to checking t
     expect(await count.getByRole('link', { name: 'Download the ballots as BLT' }).getAttribute('href')).toBe(`/api/polls/${election.id}/ballots.blt`);
     expect(await count.innerText()).toContain('npm run count -- --method stv-scottish ballots.blt');
     await expectNoAccessibilityViolations(benPhone, ['light', 'dark']);
-    await screenshots(benPhone, '7-election-count');
+    await screenshots(benPhone, '8-election-count');
     expect(problems).toEqual([]);
   });
 });
