@@ -3,7 +3,7 @@ import { db } from '../lib/clients.ts';
 import { config } from '../lib/config.ts';
 import { purgeGroup } from '../groups/purge-group.ts';
 import { closeDuePoll, outcomeReviewDue, pollClosingSoon } from '../polls/jobs.ts';
-import { sendDigest } from '../notifications/digest.ts';
+import { sendDigests } from '../notifications/digest.ts';
 import { eraseDueAccount } from '../account/jobs.ts';
 import { logger } from '../lib/logger.ts';
 import { countMetric, observed } from '../lib/metrics.ts';
@@ -25,8 +25,12 @@ export const jobs: Record<string, Job> = {
   closePoll: closeDuePoll,
   pollClosingSoon,
   outcomeReview: outcomeReviewDue,
-  digest: async (item) => void (await sendDigest(item)),
   eraseAccount: eraseDueAccount,
+};
+
+/** Kinds whose job takes every due item of a page at once (10,000 digests fall due together at 06:00). */
+export const batchJobs: Record<string, (items: DueItem[]) => Promise<{ failed?: unknown }>> = {
+  digest: sendDigests,
 };
 
 export const DUE_PARTITION = 'due';
@@ -51,7 +55,20 @@ export const handler = observed(async (): Promise<{ ran: number }> => {
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of (page.Items ?? []) as DueItem[]) {
+    const items = (page.Items ?? []) as DueItem[];
+    for (const [kind, batch] of Object.entries(batchJobs)) {
+      const due = items.filter((item) => item.dueKind === kind);
+      if (!due.length) continue;
+      const { failed } = await batch(due);
+      if (failed) {
+        countMetric('JobFailed', { job: kind });
+        throw failed;
+      }
+      countMetric('JobSucceeded', { job: kind }, due.length);
+      ran += due.length;
+    }
+    for (const item of items) {
+      if (batchJobs[item.dueKind]) continue;
       const job = jobs[item.dueKind];
       if (!job) {
         logger.warn('No job for due item', { dueKind: item.dueKind });
