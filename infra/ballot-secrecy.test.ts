@@ -25,3 +25,14 @@ describe('the anonymous ballot table', () => {
     }
   });
 });
+
+describe('what the API access log keeps of a vote', () => {
+  it('holds no response or request size, which follows the ballot', () => {
+    for (const [name, template] of Object.entries(synth.templates)) {
+      for (const stage of resourcesOf(template, 'AWS::ApiGatewayV2::Stage')) {
+        const format = String(stage.Properties.AccessLogSettings?.Format ?? '');
+        expect(format, `${name}: ${stage.id}`).not.toMatch(/responseLength|requestLength|dataProcessed/);
+      }
+    }
+  });
+});

@@ -236,14 +236,15 @@ export class StatelessStack extends Stack {
       throttle: { rateLimit: 200, burstLimit: 400 },
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(apiLogs),
-        // No $context.identity.sourceIp: IP addresses are never stored unmasked.
+        // No $context.identity.sourceIp: IP addresses are never stored unmasked. No response
+        // length either: a vote's answer repeats its ballot, so its size, beside the time of the
+        // voter's has-voted marker, would point at their ballot in the published list.
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
             requestTime: '$context.requestTime',
             routeKey: '$context.routeKey',
             status: '$context.status',
-            responseLength: '$context.responseLength',
             latency: '$context.responseLatency',
             integrationLatency: '$context.integrationLatency',
             integrationError: '$context.integrationErrorMessage',

@@ -283,10 +283,25 @@ describe('group import', () => {
     expect((await scanTable()).filter((i) => String(i.sk).startsWith('ballot#') && fingerprints(first.records).includes(String(i.sk).slice('ballot#'.length)))).toEqual([]);
   });
 
+  it('exports an anonymous poll that is still open without its votes, so two exports a vote apart show nothing of that vote', async () => {
+    const { admin, group, members } = await groupWithMembers(2);
+    const poll = await startPoll(admin.cookie, group.id, { type: 'proposal', anonymous: true });
+    await vote(members[0]!.cookie, poll.id, { option: 'agree' });
+    const before = await exportGroup(admin.cookie, group.id);
+    await vote(members[1]!.cookie, poll.id, { option: 'block' }, 'My secret view');
+    const after = await exportGroup(admin.cookie, group.id);
+    const pollId = poll.id.split('.')[1];
+    const votes = (records: Rec[]) => records.filter((r) => r.pollId === pollId && r.type !== 'event').map((r) => (r.type === 'poll' ? { tally: r.tally, type: 'poll' } : r));
+    expect(votes(after.records)).toEqual(votes(before.records));
+    expect(after.records.filter((r) => r.pollId === pollId && ['ballot', 'voter'].includes(r.type))).toEqual([]);
+    expect(JSON.stringify(after.records)).not.toContain('My secret view');
+  });
+
   it("imports a version 1 archive's anonymous ballots into the ballot table under fingerprints nobody holds, with the same totals", async () => {
     const { admin, group } = await groupWithMembers(2);
     const poll = await startPoll(admin.cookie, group.id, { type: 'proposal', anonymous: true });
     await vote(admin.cookie, poll.id, { option: 'agree' });
+    await api('POST', `/api/polls/${poll.id}/close`, { cookie: admin.cookie });
     const { records } = await exportGroup(admin.cookie, group.id);
     // A version 1 archive: anonymous ballots had a version and no fingerprint.
     const v1 = records.map((r) => (r.type === 'ballot' ? (({ fingerprint: _f, ...rest }) => ({ ...rest, version: 1 }))(r) : r));

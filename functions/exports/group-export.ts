@@ -296,7 +296,9 @@ async function writePoll(out: ExportOutputs, handle: string, stored: PollItem): 
   const poll = stored.poll;
   // Results hidden from anyone who has not voted stay hidden in the archive too: such a poll
   // leaves without its totals, has-voted markers and ballots.
-  const resultsShown = canSeeResults(pollFacts(stored), false);
+  // An anonymous poll that is still open leaves without its votes too: two exports a vote apart
+  // would otherwise show that vote's ballot beside its voter. Export it again once it has closed.
+  const resultsShown = canSeeResults(pollFacts(stored), false) && !(poll.anonymous && pollFacts(stored).status !== 'closed');
   // An anonymous poll's totals are in the ballot box; the poll itself counts only voters.
   const boxTally = inBallotBox(stored) && resultsShown ? (await getAcross<BoxTallyItem>([{ table: ballotTable(), key: boxKeys.tally(stored.pollId) }]))[0] : null;
   const { ballotBox: _box, ...plain } = stored;
