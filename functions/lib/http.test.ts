@@ -8,7 +8,7 @@ vi.hoisted(() => {
   process.env.APP_URL = 'http://localhost:3000';
 });
 import { invalid } from './errors.ts';
-import { capability, clientIp, crossSiteRefusal, illFormedText } from './http.ts';
+import { capability, clientIp, crossSiteRefusal, illFormedText, unknownFields } from './http.ts';
 import { ORIGIN_HEADER, resetOriginSecretCache } from './origin.ts';
 
 // As in the cloud: CloudFront adds the origin secret to every request it forwards.
@@ -165,5 +165,22 @@ describe('ill-formed text', () => {
 
   it('accepts whole surrogate pairs, emoji and every other string', () => {
     expect(illFormedText({ a: '💩 𝕏 ✓', b: ['ünïcode', '\u202e'], c: 7, d: null })).toBeUndefined();
+  });
+});
+
+describe('unknown fields', () => {
+  it.each([
+    [{ name: 'A', email: 'x@example.org' }, { name: 'A' }, ['email']],
+    [{ settings: { seats: 2, quorum: 5 } }, { settings: { seats: 2 } }, ['settings.quorum']],
+    [{ options: [{ id: 'a', colour: 'red' }] }, { options: [{ id: 'a' }] }, ['options.0.colour']],
+    [{ a: 1, __proto__x: 2 }, { a: 1 }, ['__proto__x']],
+  ])('names every key of %j the schema dropped', (sent, parsed, expected) => {
+    expect(unknownFields(sent, parsed)).toEqual(expected);
+  });
+
+  it('finds none where the schema kept every key, added defaults, or turned a value into another kind', () => {
+    expect(unknownFields({ a: 1, b: { c: [1, { d: 2 }] } }, { a: 1, b: { c: [1, { d: 2 }] }, e: 'default' })).toEqual([]);
+    expect(unknownFields({ when: { y: 2030 } }, { when: '2030-01-01' })).toEqual([]);
+    expect(unknownFields('text', 'text')).toEqual([]);
   });
 });

@@ -137,9 +137,27 @@ function validate(schema: z.ZodMiniType | undefined, value: unknown, what: 'body
     const fields = issuesToFields(flattenUnionIssues(result.error.issues, value));
     throw invalid(fields);
   }
+  // A field the schema does not know is refused, never silently dropped: the caller meant something by it.
+  if (what === 'body') {
+    const unknown = unknownFields(value, result.data);
+    if (unknown.length) throw invalid(Object.fromEntries(unknown.map((path) => [path, 'This field is not accepted here.'])), 'The request has fields this API does not take.');
+  }
   const illFormed = illFormedText(result.data);
   if (illFormed !== undefined) throw invalid({ [illFormed || '_']: 'This text holds a broken character (half of a surrogate pair). Type or paste it again.' });
   return result.data;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The dotted paths of what was sent but is not in the parsed value: keys the schema does not
+ * declare (it strips them). Walks both values side by side, which the schema's depth bounds;
+ * where the schema turned an object into something else, there is nothing to compare.
+ */
+export function unknownFields(sent: unknown, parsed: unknown, path: string[] = []): string[] {
+  if (Array.isArray(sent) && Array.isArray(parsed)) return sent.flatMap((v, i) => unknownFields(v, parsed[i], [...path, String(i)]));
+  if (!isPlainObject(sent) || !isPlainObject(parsed)) return [];
+  return Object.keys(sent).flatMap((key) => (Object.hasOwn(parsed, key) ? unknownFields(sent[key], parsed[key], [...path, key]) : [[...path, key].join('.')]));
 }
 
 /**

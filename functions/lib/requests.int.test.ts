@@ -115,3 +115,29 @@ describe('logs', () => {
 
 let person: Promise<{ cookie: string }> | undefined;
 const sharedPerson = () => (person ??= signIn().then(async (p) => { await createGroup(p.cookie); return p; }));
+
+describe('fields the API does not take', () => {
+  const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
+
+  it('are refused with 422 naming each one, and nothing of the request is written', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const poll = (await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: group.id, type: 'proposal', title: 'Strict', closingAt: inAWeek() } })).body;
+    const refusals: Array<[string, string, Record<string, unknown>, string[]]> = [
+      ['PATCH', '/api/me', { name: 'Renamed', email: 'someone-else@example.org' }, ['email']],
+      ['PATCH', `/api/polls/${poll.id}`, { title: 'Edited', options: ['One', 'Two'] }, ['options']],
+      ['POST', '/api/polls', { groupId: group.id, type: 'proposal', title: 'T', closingAt: inAWeek(), template: 'budget' }, ['template']],
+      ['POST', `/api/groups/${group.id}/discussions`, { title: 'Tagged', tags: ['a'] }, ['tags']],
+      ['POST', '/api/polls', { groupId: group.id, type: 'count', title: 'T', closingAt: inAWeek(), settings: { target: 3, dots: 8 } }, ['settings.dots']],
+      ['PUT', `/api/polls/${poll.id}/vote`, { choices: { option: 'agree' }, weight: 10 }, ['weight']],
+    ];
+    for (const [method, path, body, fields] of refusals) {
+      const answer = await api(method, path, { cookie: admin.cookie, body });
+      expect(answer.status, `${method} ${path}`).toBe(422);
+      expect(Object.keys(answer.body.error.fields), `${method} ${path}`).toEqual(fields);
+    }
+    expect((await api('GET', '/api/me', { cookie: admin.cookie })).body.name).not.toBe('Renamed');
+    const after = (await api('GET', `/api/polls/${poll.id}`, { cookie: admin.cookie })).body;
+    expect(after.title).toBe('Strict');
+    expect(after.results.voters).toBe(0);
+  });
+});

@@ -37,6 +37,17 @@ describe('starting polls', () => {
     expect(poll.results).toMatchObject({ voters: 0, eligibleVoters: 2, undecided: 2 });
   });
 
+  it.each([
+    ['meeting', { options: ['2030-01-01', '2030-01-02'] }],
+    ['question', {}],
+  ])('refuses a quorum on a %s poll, which has none, with 422 naming quorumPercent', async (type, extra) => {
+    const { admin, group } = await groupWithMembers(0);
+    const refused = await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: group.id, title: 'When?', closingAt: inAWeek(), type, quorumPercent: 50, ...extra } });
+    expect(refused.status).toBe(422);
+    expect(Object.keys(refused.body.error.fields)).toEqual(['quorumPercent']);
+    expect((await startPoll(admin.cookie, group.id, { type: 'proposal', quorumPercent: 50 })).quorumPercent).toBe(50);
+  });
+
   it('refuses a closing time in the past with 422, and members when members_can_raise_motions is off with 403', async () => {
     const { admin, group, members } = await groupWithMembers(1);
     const past = await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: group.id, type: 'proposal', title: 'Late', closingAt: new Date(Date.now() - 1000).toISOString() } });

@@ -183,6 +183,12 @@ const variants = [
   z.object({ type: z.literal('election'), ...common, options: FreeOptions, settings: ElectionSettings }),
 ] as const;
 
+/**
+ * Whether a type has a quorum: a meeting poll finds a time and a question gathers answers; neither
+ * decides anything a quorum could validate.
+ */
+export const hasQuorum = (type: string): boolean => type !== 'meeting' && type !== 'question';
+
 /** Fixed options of the types whose options people do not write. */
 export const FIXED_OPTIONS = {
   proposal: [
@@ -232,6 +238,7 @@ export const CreatePoll = z.discriminatedUnion('type', [...variants], { error: `
       if (poll.settings.method === 'irv' && poll.settings.seats !== 1) issue(['settings', 'seats'], 'Instant-runoff (irv) fills one seat.');
     }
     if (poll.type === 'question' && poll.passTests.length > 0) issue(['passTests'], 'A question has no options to test.');
+    if (!hasQuorum(poll.type) && poll.quorumPercent !== null) issue(['quorumPercent'], `A ${poll.type === 'meeting' ? 'meeting poll' : 'question'} has no quorum: it decides nothing a quorum could validate.`);
     const names = new Set(inputOptionNames(poll).map((n) => n.toLowerCase()));
     poll.passTests.forEach((test, i) => {
       if (!names.has(test.option.trim().toLowerCase())) issue(['passTests', i, 'option'], `There is no option named "${test.option}".`);
