@@ -142,6 +142,32 @@ describe('a proposal, from starting it to its outcome', () => {
     await expectNoAccessibilityViolations(page);
   });
 
+  it('reopens the proposal with a new closing time typed by keyboard, and keeps its outcome, marked as from before', async () => {
+    // Prepare
+    await page.getByRole('link', { name: 'Switch to a local organic supplier' }).click();
+    await page.getByRole('heading', { name: 'Reopen voting' }).waitFor();
+
+    // Act
+    const closing = page.getByLabel('New closing time');
+    await closing.focus();
+    await closing.fill(localTime(6, 12));
+    await page.getByRole('button', { name: 'Reopen poll' }).focus();
+    await page.keyboard.press('Enter');
+
+    // Assess
+    await page.getByRole('status').filter({ hasText: 'The poll is open again.' }).waitFor();
+    const earlier = page.getByRole('region', { name: 'Earlier outcome' });
+    expect(await earlier.innerText()).toContain('We stay with our current supplier');
+    expect(await earlier.innerText()).toContain('Stated before the poll was reopened');
+    await page.reload();
+    await page.getByRole('region', { name: 'Earlier outcome' }).waitFor();
+    expect(await page.getByRole('radio', { name: 'Agree', exact: true }).count()).toBe(1);
+    await expectNoAccessibilityViolations(page, ['light', 'dark']);
+    await screenshots(page, 'poll-reopened-earlier-outcome');
+    await page.getByRole('link', { name: 'Polls', exact: true }).click();
+    await expectHeading(page, 'Polls and proposals');
+  });
+
   it('says a poll\u2019s results are hidden in the list instead of counting its voters', async () => {
     // Prepare: a proposal whose results stay hidden until it closes, started as the API would be called.
     const started = await page.evaluate(async ({ handle, closingAt }) => {

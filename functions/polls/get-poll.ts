@@ -23,7 +23,8 @@ export async function visiblePoll(id: string, actor: ApiRequest['actor']): Promi
 /** GET /api/polls/{id}: one BatchGet for the poll, group, membership and the actor's ballot; results from the running tally. */
 export async function getPoll(request: ApiRequest<'GET /api/polls/{id}'>): Promise<ApiReply> {
   const context = await visiblePoll(request.params.id!, request.actor);
-  const outcome = context.item.closedAt ? await get<OutcomeItem>(pollKeys.outcome(context.item.pollId)) : null;
+  // Once stated, an outcome stays, through a reopening too (marked then as from before it).
+  const outcome = context.item.closedAt || context.item.reopenedAt ? await get<OutcomeItem>(pollKeys.outcome(context.item.pollId)) : null;
   return { body: await pollView(context, outcome) };
 }
 

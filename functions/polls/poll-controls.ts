@@ -1,6 +1,6 @@
 import { spendAnnouncement } from '../notifications/announcement-allowance.ts';
 import { canManagePoll, canReopenPoll, settingsChangeProblems } from '../../shared/permissions/polls.ts';
-import { patch, remove, transact } from '../lib/db.ts';
+import { get, patch, remove, transact } from '../lib/db.ts';
 import { AppError, forbidden, invalid } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
@@ -8,7 +8,7 @@ import { emptyTally, toStoredTally } from '../../shared/polls/index.ts';
 import { openBallotBox } from './ballot-box.ts';
 import { dueOps } from './create-poll.ts';
 import { visiblePoll } from './get-poll.ts';
-import { pollFacts, pollKeys, status, type PollItem } from './store.ts';
+import { pollFacts, pollKeys, status, type OutcomeItem, type PollItem } from './store.ts';
 import { pollView } from './views.ts';
 
 /**
@@ -48,8 +48,10 @@ export async function reopenPoll(request: ApiRequest<'POST /api/polls/{id}/reope
   const closingAt = request.body.closingAt;
   if (closingAt <= new Date().toISOString()) throw invalid({ closingAt: 'The new closing time is in the future.' });
   const poll = { ...item.poll, closingAt };
+  const reopenedAt = new Date().toISOString();
   const codes = await transact([
-    patch(pollKeys.poll(item.pollId), { set: { poll, updatedAt: new Date().toISOString(), ...pollKeys.inGroup(item.groupId, 'open', closingAt, item.pollId) }, remove: ['closedAt'] }, {
+    // The outcome stays; `reopenedAt` marks it as stated before the reopening.
+    patch(pollKeys.poll(item.pollId), { set: { poll, reopenedAt, updatedAt: reopenedAt, ...pollKeys.inGroup(item.groupId, 'open', closingAt, item.pollId) }, remove: ['closedAt'] }, {
       if: '#version = :v AND #groupId = :group',
       values: { ':v': item.version, ':group': item.groupId },
     }),
@@ -57,9 +59,9 @@ export async function reopenPoll(request: ApiRequest<'POST /api/polls/{id}/reope
     recordEvent({ kind: 'PollReopened', groupId: item.groupId, pollId: item.pollId, closingAt }, { actorId: request.actor.id, ip: request.ip }),
   ]);
   if (codes) throw new AppError(409, 'conflict', 'This poll changed at the same moment. Reload and try again.');
-  const reopened = { ...item, poll } as PollItem;
+  const reopened = { ...item, poll, reopenedAt } as PollItem;
   delete reopened.closedAt;
-  return { body: await pollView({ ...context, item: reopened }) };
+  return { body: await pollView({ ...context, item: reopened }, await get<OutcomeItem>(pollKeys.outcome(item.pollId))) };
 }
 
 /** POST /api/polls/{id}/remind: recorded as an event; the notifications worker emails the audience. */

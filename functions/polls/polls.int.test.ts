@@ -277,6 +277,19 @@ describe('closing', () => {
     expect((await vote(members[0]!.cookie, poll.id, { option: 'agree' })).status).toBe(200);
   });
 
+  it('keeps an outcome through a reopening, marked as from before it, and takes a new one after closing again', async () => {
+    const { admin, group } = await groupWithMembers(0);
+    const poll = await startPoll(admin.cookie, group.id, { type: 'proposal' });
+    await api('POST', `/api/polls/${poll.id}/close`, { cookie: admin.cookie });
+    expect((await api('POST', `/api/polls/${poll.id}/outcome`, { cookie: admin.cookie, body: { statement: 'First decision' } })).status).toBe(201);
+    const reopened = await api('POST', `/api/polls/${poll.id}/reopen`, { cookie: admin.cookie, body: { closingAt: inAWeek() } });
+    expect(reopened.body.outcome).toMatchObject({ statement: 'First decision', beforeReopening: true });
+    expect((await api('GET', `/api/polls/${poll.id}`, { cookie: admin.cookie })).body.outcome).toMatchObject({ statement: 'First decision', beforeReopening: true });
+    await api('POST', `/api/polls/${poll.id}/close`, { cookie: admin.cookie });
+    expect((await api('POST', `/api/polls/${poll.id}/outcome`, { cookie: admin.cookie, body: { statement: 'Second decision' } })).status).toBe(201);
+    expect((await api('GET', `/api/polls/${poll.id}`, { cookie: admin.cookie })).body.outcome).toMatchObject({ statement: 'Second decision', beforeReopening: false });
+  });
+
   it('closes at the closing time from the scheduler sweep, even when the tick comes late, and records it', async () => {
     const { admin, group } = await groupWithMembers(0);
     const poll = await startPoll(admin.cookie, group.id, { type: 'proposal' });

@@ -38,6 +38,8 @@ export interface PollItem extends Key {
   createdAt: string;
   updatedAt: string;
   closedAt?: string;
+  /** When it was last reopened: an outcome stated before then is shown as from before the reopening. */
+  reopenedAt?: string;
   /** The poll as the shared library reads it (options with ids, settings, closingAt...). */
   poll: Poll;
   /** Running totals in stored form (`toStoredTally`); changed only together with a ballot. */

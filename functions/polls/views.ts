@@ -69,7 +69,7 @@ export async function pollView(context: PollContext, outcome?: OutcomeItem | nul
       ? results(poll, fromStoredTally(item.tally as never), { eligibleVoters: eligibleVoters(context), ...(ballots ? { ballots } : {}) })
       : null,
     resultsHiddenUntil: visible ? null : poll.hideResults === 'until_voted' ? 'voted' : 'closed',
-    outcome: outcome ? outcomeView(outcome) : null,
+    outcome: outcome ? { ...outcomeView(outcome), beforeReopening: Boolean(item.reopenedAt && outcome.createdAt < item.reopenedAt) } : null,
   };
 }
 

@@ -21,6 +21,8 @@ export interface Outcome {
   author: Person;
   createdAt: string;
   inviteUrl: string | null;
+  /** Stated before the poll was last reopened (only in a poll's own view). */
+  beforeReopening?: boolean;
 }
 
 /** `GET /api/polls/{id}`: see functions/polls/views.ts. */
