@@ -1,10 +1,11 @@
 import { config } from '../lib/config.ts';
-import { getAcross, queryPage, transact } from '../lib/db.ts';
+import { getAcross, queryPage, transact, type Key } from '../lib/db.ts';
 import { keys, nowSeconds, type UserItem } from '../lib/entities.ts';
-import { sendEmail } from '../lib/mail.ts';
+import { sendEmail, suppressionKey } from '../lib/mail.ts';
+import { countMetric } from '../lib/metrics.ts';
 import { claim, release } from './fan-out.ts';
 import { preferencesItem } from './email-preferences.ts';
-import { categoryOn, notificationKeys, preferencesView, type NotificationItem, type PreferencesItem } from './store.ts';
+import { SENT_MARKER_TTL_SECONDS, categoryOn, notificationKeys, preferencesView, type NotificationItem, type PreferencesItem } from './store.ts';
 import { digestEmail } from './templates.ts';
 import { unsubscribeToken } from './unsubscribe-token.ts';
 
@@ -20,20 +21,20 @@ export interface DigestDue {
 
 /** How many people's digests are worked on at once; SES's send rate still paces the emails. */
 const CONCURRENCY = 16;
-/** TransactWriteItems holds at most 100 writes. */
-const TRANSACTION_LIMIT = 100;
+/** TransactWriteItems holds at most 100 writes, BatchGetItem reads at most 100 keys. */
+const CHUNK = 100;
 
-interface Loaded {
+type Op = Parameters<typeof transact>[0][number];
+
+interface Person {
   due: DigestDue;
   prefs: PreferencesItem;
   user: UserItem | null;
-}
-
-/** Outcome of one person's digest before the reschedule: the Put that reschedules, if any. */
-interface Worked {
+  dueAt: string;
+  ranAt: number;
+  unread: NotificationItem[];
   sent: boolean;
-  reschedule: Parameters<typeof transact>[0][number] | null;
-  error?: unknown;
+  failed?: unknown;
 }
 
 /**
@@ -49,82 +50,124 @@ export async function sendDigest(due: DigestDue): Promise<{ sent: boolean }> {
 }
 
 /**
- * The same job for many people at once, as the scheduler sweeps them: preferences and profiles
- * are read 50 people to a BatchGet (strongly consistent, as the single job reads them), the
- * per-person work (query, claim, email) runs `CONCURRENCY` people at a time, and the reschedules
- * are written up to 100 to a transaction. Each email, marker and reschedule is what `sendDigest`
- * alone would write. A person whose email fails gets their marker back and is not rescheduled, so
- * the next sweep retries them; the others go ahead, and the first failure is returned.
+ * The same job for many people at once, as the scheduler sweeps them, in steps that each cover
+ * everyone: preferences and profiles are read 50 people to a BatchGet (strongly consistent, as
+ * the single job reads them); each person's unread notifications are queried, 16 people at a
+ * time; the sent-markers are claimed 100 to a transaction; suppressed addresses are read 100 to a
+ * BatchGet; the emails go out 16 at a time; and the reschedules are written 100 to a transaction.
+ * Each email, marker and reschedule is the one `sendDigest` alone would write. A person whose
+ * email fails gets their marker back and is not rescheduled, so the next sweep retries them; the
+ * others go ahead, and the first failure is returned.
  */
 export async function sendDigests(dues: DigestDue[]): Promise<{ sent: number; failed?: unknown }> {
-  const loaded = await load(dues);
-  const worked = await pool(loaded, CONCURRENCY, work);
-  await reschedule(worked.flatMap((w) => (w.reschedule ? [w.reschedule] : [])));
-  return { sent: worked.filter((w) => w.sent).length, failed: worked.find((w) => w.error !== undefined)?.error };
+  const people = await load(dues);
+  await pool(people, CONCURRENCY, readUnread);
+  const claimed = await claimAll(people.filter((p) => p.unread.length > 0));
+  const suppressed = await suppressedAddresses(claimed.flatMap((p) => (p.user ? [p.user.email] : [])));
+  await pool(claimed, CONCURRENCY, (person) => send(person, suppressed));
+  await reschedule(people.filter((p) => p.failed === undefined).map(rescheduleOp));
+  return { sent: people.filter((p) => p.sent).length, failed: people.find((p) => p.failed !== undefined)?.failed };
 }
 
-async function load(dues: DigestDue[]): Promise<Loaded[]> {
+async function readAll<T>(keyList: Key[]): Promise<Array<T | null>> {
+  const found: Array<T | null> = [];
+  for (let i = 0; i < keyList.length; i += CHUNK) {
+    found.push(...(await getAcross<T>(keyList.slice(i, i + CHUNK).map((key) => ({ table: config.tableName, key })))));
+  }
+  return found;
+}
+
+async function load(dues: DigestDue[]): Promise<Person[]> {
   // One person appears once: a transaction may not write the same item twice.
-  dues = [...new Map(dues.map((due) => [`${due.pk}\u0000${due.sk}`, due])).values()];
-  const requests = dues.flatMap((due) => [
-    { table: config.tableName, key: { pk: due.pk, sk: due.sk } },
-    { table: config.tableName, key: keys.user(due.pk.slice('user#'.length)) },
-  ]);
-  const found: Array<PreferencesItem | UserItem | null> = [];
-  for (let i = 0; i < requests.length; i += 100) found.push(...(await getAcross<PreferencesItem | UserItem>(requests.slice(i, i + 100))));
-  return dues.flatMap((due, i) => {
+  const unique = [...new Map(dues.map((due) => [`${due.pk}\u0000${due.sk}`, due])).values()];
+  const found = await readAll<PreferencesItem | UserItem>(unique.flatMap((due) => [{ pk: due.pk, sk: due.sk }, keys.user(due.pk.slice('user#'.length))]));
+  return unique.flatMap((due, i) => {
     const prefs = found[2 * i] as PreferencesItem | null;
     // Swept already, or the preferences changed since the sweep read them: nothing to do.
     if (!prefs || prefs.gsi2sk !== due.gsi2sk) return [];
-    return [{ due, prefs, user: found[2 * i + 1] as UserItem | null }];
+    return [{ due, prefs, user: found[2 * i + 1] as UserItem | null, dueAt: due.gsi2sk.split('#')[0]!, ranAt: Date.now(), unread: [], sent: false }];
   });
 }
 
-async function work({ due, prefs, user }: Loaded): Promise<Worked> {
-  const ranAt = Date.now();
-  const dueAt = due.gsi2sk.split('#')[0]!;
+async function readUnread(person: Person): Promise<void> {
+  const { prefs, due, dueAt } = person;
+  if (!categoryOn(prefs, 'digest')) return;
   const since = prefs.lastDigestAt ?? new Date(Date.parse(dueAt) - 8 * 86_400_000).toISOString();
-  let sent = false;
+  const page = await queryPage<NotificationItem>({
+    KeyConditionExpression: 'pk = :pk AND sk > :since',
+    FilterExpression: 'attribute_not_exists(readAt) AND expiresAt > :now',
+    ExpressionAttributeValues: { ':pk': due.pk, ':since': `notification#${since}`, ':now': nowSeconds() },
+    ScanIndexForward: false,
+    Limit: 200,
+  });
+  person.unread = page.items.filter((n) => n.sk.startsWith('notification#'));
+}
 
-  if (categoryOn(prefs, 'digest')) {
-    const page = await queryPage<NotificationItem>({
-      KeyConditionExpression: 'pk = :pk AND sk > :since',
-      FilterExpression: 'attribute_not_exists(readAt) AND expiresAt > :now',
-      ExpressionAttributeValues: { ':pk': due.pk, ':since': `notification#${since}`, ':now': nowSeconds() },
-      ScanIndexForward: false,
-      Limit: 200,
-    });
-    const unread = page.items.filter((n) => n.sk.startsWith('notification#'));
-    if (unread.length && (await claim(dueAt, prefs.userId, 'digest'))) {
-      try {
-        if (user) {
-          const token = await unsubscribeToken(prefs.userId, 'digest');
-          const unsubscribeUrl = `${config.appUrl}/unsubscribe?token=${token}`;
-          const oneClickUrl = `${config.appUrl}/api/unsubscribe?token=${token}`;
-          const rendered = digestEmail(
-            { entries: unread.slice(0, DIGEST_ITEMS), more: Math.max(0, unread.length - DIGEST_ITEMS), notificationsUrl: `${config.appUrl}/notifications` },
-            { why: `You're getting this because you asked for a ${prefs.digest.replaceAll('_', ' ')} digest.`, unsubscribeUrl, category: 'digest' },
-          );
-          sent = (await sendEmail({ to: user.email, ...rendered, headers: { 'List-Unsubscribe': `<${oneClickUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } })) === 'sent';
-        }
-      } catch (error) {
-        await release(dueAt, prefs.userId, 'digest');
-        return { sent: false, reschedule: null, error };
-      }
+const markerOf = (person: Person): Op => ({
+  Put: {
+    TableName: config.tableName,
+    Item: { ...notificationKeys.sent(person.dueAt, person.prefs.userId, 'digest'), type: 'sentMarker', at: new Date().toISOString(), expiresAt: nowSeconds() + SENT_MARKER_TTL_SECONDS },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  },
+});
+
+/**
+ * Claims each person's sent-marker for this due time, 100 to a transaction. A marker that exists
+ * already (a retried sweep) cancels its whole transaction, so that chunk is claimed one by one,
+ * and whoever was claimed before is left out.
+ */
+async function claimAll(people: Person[]): Promise<Person[]> {
+  const claimed: Person[] = [];
+  for (let i = 0; i < people.length; i += CHUNK) {
+    const chunk = people.slice(i, i + CHUNK);
+    // One marker alone is a plain conditional PutItem: 1 write unit, where a transaction costs 2.
+    if (chunk.length > 1 && !(await transact(chunk.map(markerOf)))) {
+      claimed.push(...chunk);
+      continue;
     }
+    const won = await pool(chunk, CONCURRENCY, (person) => claim(person.dueAt, person.prefs.userId, 'digest'));
+    claimed.push(...chunk.filter((_, j) => won[j]));
   }
+  return claimed;
+}
 
-  // The next digest covers what arrives from now on, whether or not this one had anything to say.
+async function suppressedAddresses(emails: string[]): Promise<Set<string>> {
+  const found = await readAll<Key>(emails.map(suppressionKey));
+  return new Set(emails.filter((_, i) => found[i] !== null));
+}
+
+async function send(person: Person, suppressed: Set<string>): Promise<void> {
+  const { prefs, user, unread } = person;
+  if (!user) return;
+  try {
+    if (suppressed.has(user.email)) {
+      countMetric('EmailSuppressed');
+      return;
+    }
+    const token = await unsubscribeToken(prefs.userId, 'digest');
+    const unsubscribeUrl = `${config.appUrl}/unsubscribe?token=${token}`;
+    const oneClickUrl = `${config.appUrl}/api/unsubscribe?token=${token}`;
+    const rendered = digestEmail(
+      { entries: unread.slice(0, DIGEST_ITEMS), more: Math.max(0, unread.length - DIGEST_ITEMS), notificationsUrl: `${config.appUrl}/notifications` },
+      { why: `You're getting this because you asked for a ${prefs.digest.replaceAll('_', ' ')} digest.`, unsubscribeUrl, category: 'digest' },
+    );
+    const headers = { 'List-Unsubscribe': `<${oneClickUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' };
+    person.sent = (await sendEmail({ to: user.email, ...rendered, headers }, { suppressionChecked: true })) === 'sent';
+  } catch (error) {
+    await release(person.dueAt, prefs.userId, 'digest');
+    person.failed = error;
+  }
+}
+
+/** The next digest covers what arrives from now on, whether or not this one had anything to say. */
+function rescheduleOp({ prefs, due, ranAt }: Person): Op {
   const next = preferencesItem(prefs.userId, preferencesView(prefs), { ...prefs, lastDigestAt: new Date(ranAt).toISOString() }, ranAt);
   return {
-    sent,
-    reschedule: {
-      Put: {
-        TableName: config.tableName,
-        Item: { ...next, ...notificationKeys.preferences(prefs.userId) },
-        ConditionExpression: 'gsi2sk = :swept',
-        ExpressionAttributeValues: { ':swept': due.gsi2sk },
-      },
+    Put: {
+      TableName: config.tableName,
+      Item: { ...next, ...notificationKeys.preferences(prefs.userId) },
+      ConditionExpression: 'gsi2sk = :swept',
+      ExpressionAttributeValues: { ':swept': due.gsi2sk },
     },
   };
 }
@@ -134,9 +177,9 @@ async function work({ due, prefs, user }: Loaded): Promise<Worked> {
  * alone, at the same cost). A transaction is all or nothing, so if one person changed their
  * preferences meanwhile, that chunk's reschedules are written one by one instead.
  */
-async function reschedule(puts: Parameters<typeof transact>[0]): Promise<void> {
-  for (let i = 0; i < puts.length; i += TRANSACTION_LIMIT) {
-    const chunk = puts.slice(i, i + TRANSACTION_LIMIT);
+async function reschedule(puts: Op[]): Promise<void> {
+  for (let i = 0; i < puts.length; i += CHUNK) {
+    const chunk = puts.slice(i, i + CHUNK);
     if (!(await transact(chunk))) continue;
     if (chunk.length > 1) await pool(chunk, CONCURRENCY, (put) => transact([put]));
   }
