@@ -17,6 +17,7 @@ const parts: Record<string, () => Promise<void>> = {
   'busy-threads': async () => (await import('./busy-threads.ts')).main(),
   polls,
   notifications,
+  digests: async () => (await import('./digests.ts')).main(),
   web,
   elections,
   exports,
