@@ -11,6 +11,7 @@ import {
   launchChromium,
   nextLink,
   signIn,
+  screenshots,
   url,
   type TestStack,
 } from './support.ts';
@@ -278,6 +279,28 @@ describe('a group, from its creation to people joining and leaving', () => {
     await expectHeading(caroPage, groupName);
     expect(await caroPage.getByText('You are a member').isVisible()).toBe(true);
     await caroPage.context().close();
+  });
+
+  it('takes Aroha from the notice that Caro joined to the member list, where Caro is', async () => {
+    // Prepare: the notice arrives through the stream worker.
+    const notice = arohaPage.getByRole('link', { name: new RegExp(`${caro.name} joined`) });
+    for (let tries = 0; ; tries++) {
+      await arohaPage.goto(url(stack, '/notifications'));
+      await expectHeading(arohaPage, 'Notifications');
+      if ((await notice.count()) > 0 || tries >= 60) break;
+      await arohaPage.waitForTimeout(500);
+    }
+
+    // Act
+    await notice.first().click();
+
+    // Assess
+    await arohaPage.waitForURL((address) => address.pathname === `/g/${groupHandle}` && address.hash === '#members');
+    const members = arohaPage.getByRole('region', { name: /^Members/ });
+    await members.getByText(caro.name).waitFor();
+    expect(await members.isVisible()).toBe(true);
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+    await screenshots(arohaPage, 'groups', 'joined-notice-members');
   });
 
   it('shows an open group to a signed-out visitor, with a way to sign in and join', async () => {

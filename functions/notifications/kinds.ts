@@ -76,7 +76,7 @@ export const notificationKinds: { [K in EventKind]?: NotificationSpec<K, any> } 
   MembershipCreated: {
     category: 'membership',
     recipients: (event, context) => (event.via === 'link' || event.via === 'request' ? adminsOf(event, context) : (async function* () {})()),
-    inApp: (_event, context) => ({ title: `${context.actorName ?? 'Someone'} joined ${groupName(context)}`, url: groupUrl(context.group, '/members') }),
+    inApp: (_event, context) => ({ title: `${context.actorName ?? 'Someone'} joined ${groupName(context)}`, url: groupUrl(context.group, '#members') }),
     visible: (recipient, _event, context) => live(context) && recipient.role === 'admin',
   } satisfies NotificationSpec<'MembershipCreated'>,
 };

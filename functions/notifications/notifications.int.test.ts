@@ -122,7 +122,11 @@ describe('a membership request', () => {
     const joiner = await named('Joan Link');
     expect((await api('POST', `/api/join/${link.body.url.split('#token=')[1]}`, { cookie: joiner.cookie })).status).toBe(200);
     const adminList = await eventually(() => notificationsOf(admin.cookie), (r) => r.body.items.some((n: { kind: string }) => n.kind === 'MembershipCreated'));
-    expect(adminList.body.items.find((n: { kind: string }) => n.kind === 'MembershipCreated')).toMatchObject({ title: `Joan Link joined ${group.name}` });
+    const joined = adminList.body.items.find((n: { kind: string }) => n.kind === 'MembershipCreated');
+    expect(joined).toMatchObject({ title: `Joan Link joined ${group.name}` });
+    // It leads to the group page's member list, a page that exists.
+    expect(new URL(joined.url).pathname).toBe(`/g/${group.handle}`);
+    expect(new URL(joined.url).hash).toBe('#members');
     expect((await mailTo(admin.email)).filter((e) => e.subject.includes('Joan Link'))).toHaveLength(0);
   });
 });
