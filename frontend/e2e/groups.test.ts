@@ -297,7 +297,7 @@ describe('a group, from its creation to people joining and leaving', () => {
     // Assess
     await arohaPage.waitForURL((address) => address.pathname === `/g/${groupHandle}` && address.hash === '#members');
     const members = arohaPage.getByRole('region', { name: /^Members/ });
-    await members.getByText(caro.name).waitFor();
+    await members.getByText(caro.name, { exact: true }).first().waitFor();
     expect(await members.isVisible()).toBe(true);
     await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
     await screenshots(arohaPage, 'groups', 'joined-notice-members');
