@@ -8,6 +8,7 @@ import {
   expectHeading,
   expectNoAccessibilityViolations,
   launchChromium,
+  screenshots,
   signIn,
   url,
   type TestStack,
@@ -245,5 +246,38 @@ describe('a thread, from its start to a second member reading it', () => {
     await row.waitFor();
     expect(await row.getByText(/unread/).count()).toBe(0);
     await expectNoAccessibilityViolations(benPage);
+  });
+
+  it('offers Edit and Delete on comments only, never on a vote or a poll in the timeline', async () => {
+    // Prepare: Aroha starts a proposal in the thread and votes with a reason, as the app's API calls would.
+    const threadId = threadPath.split('/').at(-1)!;
+    const status = await arohaPage.evaluate(async ({ handle, threadId }) => {
+      const group = await (await fetch(`/api/groups/${handle}`)).json();
+      const poll = await (await fetch('/api/polls', {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ groupId: group.id, discussionId: threadId, type: 'proposal', title: 'Ask for a freeze', closingAt: new Date(Date.now() + 3 * 86_400_000).toISOString() }),
+      })).json();
+      const vote = await fetch(`/api/polls/${poll.id}/vote`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ choices: { option: 'agree' }, reason: 'A freeze keeps us here.' }) });
+      return vote.status;
+    }, { handle: groupHandle, threadId });
+    expect(status).toBe(200);
+
+    // Act
+    const vote = arohaPage.locator('article').filter({ hasText: 'A freeze keeps us here.' }).last();
+    for (let tries = 0; ; tries++) {
+      await arohaPage.goto(url(stack, threadPath));
+      await expectHeading(arohaPage, threadTitle);
+      if ((await vote.count()) > 0 || tries >= 60) break;
+      await arohaPage.waitForTimeout(500);
+    }
+
+    // Assess
+    await vote.waitFor();
+    expect(await vote.getByRole('button', { name: /^Edit/ }).count()).toBe(0);
+    expect(await vote.getByRole('button', { name: /^Delete/ }).count()).toBe(0);
+    // Her comments keep theirs.
+    expect(await arohaPage.getByRole('button', { name: `Edit ${aroha.name}'s comment` }).count()).toBeGreaterThan(0);
+    await expectNoAccessibilityViolations(arohaPage, ['light', 'dark']);
+    await screenshots(arohaPage, 'threads', 'vote-in-timeline');
   });
 });

@@ -61,11 +61,12 @@ export class Thread {
     this.seen.clear();
   }
 
+  // Votes, polls and outcomes in the timeline are changed where they live (the poll), not as comments.
   canEditItem = (item: TimelineItem) =>
-    item.author !== null && canEditComment(this.facts, this.viewer, this.thread, { authorId: item.author.id, deleted: item.deleted });
+    item.kind === 'comment' && item.author !== null && canEditComment(this.facts, this.viewer, this.thread, { authorId: item.author.id, deleted: item.deleted });
 
   canDeleteItem = (item: TimelineItem) =>
-    item.author !== null && canDeleteComment(this.facts, this.viewer, this.thread, { authorId: item.author.id, deleted: item.deleted });
+    item.kind === 'comment' && item.author !== null && canDeleteComment(this.facts, this.viewer, this.thread, { authorId: item.author.id, deleted: item.deleted });
 
   async loadEarlier() {
     const before = this.earliest;
