@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, scanTable, signIn } from '../../scripts/test-support/api.ts';
+import { api, scanTable, signIn, waitFor } from '../../scripts/test-support/api.ts';
 import { createGroup, groupWithMembers } from '../../scripts/test-support/groups.ts';
 
 const membershipOf = (groupId: string, userId: string) => `${groupId}.${userId}`;
@@ -219,6 +219,29 @@ describe('read tracking', () => {
     expect((await api('POST', `/api/groups/${group.id}/discussions/read`, { cookie: reader.cookie })).status).toBe(204);
     list = await api('GET', `/api/groups/${group.id}/discussions`, { cookie: reader.cookie });
     expect(list.body.items[0].unreadCount).toBe(0);
+  });
+
+  it('never counts what someone wrote themselves as unread for them: their comments, polls, votes and outcomes', async () => {
+    const { admin, group, members } = await groupWithMembers(1);
+    const reader = members[0]!;
+    const thread = await startThread(admin.cookie, group.id);
+    await comment(admin.cookie, thread.id, 'My own news');
+    const poll = (await api('POST', '/api/polls', { cookie: admin.cookie, body: { groupId: group.id, discussionId: thread.id, type: 'proposal', title: 'Mine', closingAt: new Date(Date.now() + 86_400_000).toISOString() } })).body;
+    await api('PUT', `/api/polls/${poll.id}/vote`, { cookie: admin.cookie, body: { choices: { option: 'agree' }, reason: 'My own reason' } });
+    // The vote joins the timeline through the stream worker.
+    const seen = await waitFor(async () => {
+      const page = await api('GET', `/api/discussions/${thread.id}`, { cookie: reader.cookie });
+      return page.body.discussion.read.unreadCount === 3 ? page : null;
+    }, 'the vote in the timeline');
+    expect(seen.body.discussion.read.unreadCount).toBe(3);
+    const mine = await api('GET', `/api/discussions/${thread.id}`, { cookie: admin.cookie });
+    expect(mine.body.discussion.read.unreadCount).toBe(0);
+    const listed = await api('GET', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie });
+    expect(listed.body.items.find((t: { id: string }) => t.id === thread.id).unreadCount).toBe(0);
+    // A comment by someone else is new to them, and theirs is not new to the reader who wrote it.
+    await comment(reader.cookie, thread.id, 'A reply from the reader');
+    expect((await api('GET', `/api/discussions/${thread.id}`, { cookie: admin.cookie })).body.discussion.read.unreadCount).toBe(1);
+    expect((await api('GET', `/api/discussions/${thread.id}`, { cookie: reader.cookie })).body.discussion.read.unreadCount).toBe(3);
   });
 
   it.each([[{ ranges: [[3, 1]] }], [{ ranges: [[1, 999]] }], [{ ranges: [] }], [{ ranges: [['a', 2]] }]])('rejects the ranges %j with 422', async (body) => {

@@ -3,6 +3,7 @@ import { create, get, patch, transact, type CancellationCodes } from '../lib/db.
 import { AppError, forbidden, invalid, notFound } from '../lib/errors.ts';
 import { recordEvent } from '../lib/events.ts';
 import type { ApiReply, ApiRequest } from '../lib/http.ts';
+import { markOwnRead } from './own-reads.ts';
 import { claimUploads, resolveMentions } from './content.ts';
 import { loadThread, parseCommentId, parseThreadId, threadFacts, threadKeys, type TimelineItem } from './store.ts';
 import { takeSeq } from './timeline.ts';
@@ -97,7 +98,10 @@ export async function postComment(request: ApiRequest<'POST /api/discussions/{id
     ];
 
     const outcome = await writeUnder(item, ops);
-    if (outcome === 'saved') return { status: 201, body: timelineItemView(saved, thread, context.viewer) };
+    if (outcome === 'saved') {
+      await markOwnRead(threadId, actor.id, seq);
+      return { status: 201, body: timelineItemView(saved, thread, context.viewer) };
+    }
     // Not saved: the number stays unused, and the count it was taken with is given back.
     await transact([patch(threadKeys.thread(threadId), { add: { commentCount: -1 } })]).catch(() => undefined);
     if (outcome instanceof Error) throw outcome;

@@ -2,6 +2,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db } from '../lib/clients.ts';
 import { create, get, patch, transact } from '../lib/db.ts';
 import { AppError, notFound } from '../lib/errors.ts';
+import { markOwnRead } from './own-reads.ts';
 import { threadKeys, type ThreadItem, type TimelineItem } from './store.ts';
 
 type Op = Parameters<typeof transact>[0][number];
@@ -61,7 +62,10 @@ export async function appendToTimeline(
       create({ ...threadKeys.item(threadId, seq), type: 'timelineItem', threadId, seq, ...item }),
       ...ops,
     ]);
-    if (!codes) return { seq, thread: { ...thread, seq } };
+    if (!codes) {
+      await markOwnRead(threadId, item.authorId, seq);
+      return { seq, thread: { ...thread, seq } };
+    }
     if (codes[0] !== 'ConditionalCheckFailed') throw new AppError(409, 'conflict', 'That could not be saved. Please try again.');
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 5 * (attempt + 1))));
   }
