@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pollTypes } from '../src/lib/polls/words.ts';
 import { startStack } from '../../scripts/test-support/stack.ts';
-import { createGroup, expectHeading, expectNoAccessibilityViolations, launchChromium, signIn, url, type TestStack, screenshots as takeScreenshots } from './support.ts';
+import { createGroup, expectHeading, expectNoAccessibilityViolations, launchChromium, signIn, typeIntoEveryField, url, type TestStack, screenshots as takeScreenshots } from './support.ts';
 
 // Someone new tries every kind of poll on the new-poll form, typing into every field with the
 // keyboard, numbers included, before starting a two-seat election. Typing into a number field
@@ -36,45 +36,6 @@ afterAll(async () => {
 
 const screenshots = (on: Page, name: string) => takeScreenshots(on, 'poll-form', name);
 
-/** What a person would type into a field of this kind. */
-function typedValue(type: string, index: number): string | null {
-  switch (type) {
-    case 'number': return String(2 + (index % 3));
-    case 'datetime-local': case 'date': case 'time': case 'range': return null;
-    default: return `Typed ${index} — ünïcode ✓`;
-  }
-}
-
-/** Focuses each visible text, number and multi-line field of the form in turn and types into it. */
-async function typeIntoEveryField(form: ReturnType<Page['locator']>): Promise<number> {
-  const fields = form.locator('input:not([type=radio]):not([type=checkbox]):not([type=hidden]):not([type=file]), textarea');
-  const count = await fields.count();
-  let typed = 0;
-  for (let i = 0; i < count; i++) {
-    const field = fields.nth(i);
-    if (!(await field.isVisible()) || (await field.isDisabled())) continue;
-    const type = (await field.getAttribute('type')) ?? 'text';
-    const value = typedValue(type, i);
-    if (type === 'range') {
-      // A slider moves by arrow keys.
-      const before = await field.inputValue();
-      await field.focus();
-      await page.keyboard.press(before === (await field.getAttribute('max')) ? 'ArrowLeft' : 'ArrowRight');
-      expect(await field.inputValue()).not.toBe(before);
-      typed++;
-      continue;
-    }
-    if (value === null) continue;
-    await field.focus();
-    await page.keyboard.press('ControlOrMeta+a');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.type(value);
-    expect(await field.inputValue(), `field ${await field.getAttribute('id')}`).toBe(value);
-    typed++;
-  }
-  return typed;
-}
-
 describe('the new-poll form, typed into by keyboard', () => {
   it.each(pollTypes.map((t) => [t.label, t.value] as const))('takes typing in every field of a %s without a page error', async (label) => {
     // Prepare
@@ -88,7 +49,7 @@ describe('the new-poll form, typed into by keyboard', () => {
     expect(await radio.isChecked()).toBe(true);
 
     // Act
-    const typed = await typeIntoEveryField(page.locator('#new-poll'));
+    const typed = await typeIntoEveryField(page, page.locator('#new-poll'));
 
     // Assess
     expect(typed).toBeGreaterThan(0);

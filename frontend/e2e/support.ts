@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { startStack } from '../../scripts/test-support/stack.ts';
 
@@ -223,4 +223,46 @@ export async function screenshots(on: Page, journey: string, name: string): Prom
   }
   await on.emulateMedia({ colorScheme: 'light' });
   if (before) await on.setViewportSize(before);
+}
+
+/** What a person would type into a field of this kind (null: a picker, typed some other way). */
+function typedValue(type: string, index: number): string | null {
+  switch (type) {
+    case 'number': return String(2 + (index % 3));
+    case 'email': return `typed${index}@example.org`;
+    case 'datetime-local': case 'date': case 'time': case 'range': return null;
+    default: return `Typed ${index} — ünïcode ✓`;
+  }
+}
+
+/**
+ * Focuses each visible text, number and multi-line field inside `scope` in turn and types into it
+ * by keyboard, as a person would; a slider moves by an arrow key. Returns how many it typed into.
+ */
+export async function typeIntoEveryField(on: Page, scope: Locator): Promise<number> {
+  const fields = scope.locator('input:not([type=radio]):not([type=checkbox]):not([type=hidden]):not([type=file]), textarea');
+  const count = await fields.count();
+  let typed = 0;
+  for (let i = 0; i < count; i++) {
+    const field = fields.nth(i);
+    if (!(await field.isVisible()) || (await field.isDisabled()) || (await field.getAttribute('readonly')) !== null) continue;
+    const type = (await field.getAttribute('type')) ?? 'text';
+    const value = typedValue(type, i);
+    if (type === 'range') {
+      const before = await field.inputValue();
+      await field.focus();
+      await on.keyboard.press(before === (await field.getAttribute('max')) ? 'ArrowLeft' : 'ArrowRight');
+      expect(await field.inputValue()).not.toBe(before);
+      typed++;
+      continue;
+    }
+    if (value === null) continue;
+    await field.focus();
+    await on.keyboard.press('ControlOrMeta+a');
+    await on.keyboard.press('Backspace');
+    await on.keyboard.type(value);
+    expect(await field.inputValue(), `field ${await field.getAttribute('id')}`).toBe(value);
+    typed++;
+  }
+  return typed;
 }
