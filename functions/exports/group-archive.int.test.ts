@@ -333,6 +333,8 @@ describe('group import', () => {
     const { admin, group } = await groupWithMembers(1);
     const poll = await startPoll(admin.cookie, group.id, { type: 'proposal', anonymous: true });
     await vote(admin.cookie, poll.id, { option: 'agree' });
+    // Closed, so its ballots are in the archive (an open anonymous poll leaves without them).
+    await api('POST', `/api/polls/${poll.id}/close`, { cookie: admin.cookie });
     const thread = (await api('POST', `/api/groups/${group.id}/discussions`, { cookie: admin.cookie, body: { title: 'Kept' } })).body;
     await api('POST', `/api/discussions/${thread.id}/comments`, { cookie: admin.cookie, body: { body: 'Original' } });
     const { records } = await exportGroup(admin.cookie, group.id);

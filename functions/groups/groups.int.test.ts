@@ -631,7 +631,7 @@ describe('a member of another group', () => {
 });
 
 /** Polls until `check` passes: the stream worker runs a moment after the write that triggers it. */
-async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+async function eventually(check: () => Promise<void>, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -26,7 +26,8 @@ beforeAll(async () => {
   ]);
 });
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
+// Long enough for a stream backlog left by earlier files of the run; it returns as soon as `done` holds.
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 45_000): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await read();
